@@ -1,0 +1,37 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ZodValidationPipe } from 'nestjs-zod';
+import type { AppConfig } from '@bank/config/app-config';
+import { ConfigModule } from '@bank/config/config.module';
+import { DbModule } from '@bank/db/db.module';
+import { RedisModule } from '@bank/redis/redis.module';
+import { LoggingModule } from '@bank/logging/logging.module';
+import { ProblemDetailsFilter } from '@bank/problems/problem-details.filter';
+import { AuthModule } from '@bank/auth/auth.module';
+import { AccountsModule } from '@bank/accounts/accounts.module';
+import { HealthModule } from '@bank/health/health.module';
+import { DemoModule } from '@bank/demo/demo.module';
+
+/** The HTTP api process: composes the feature modules, nothing else. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, 'api'),
+        DbModule,
+        RedisModule,
+        AuthModule,
+        AccountsModule,
+        HealthModule,
+        DemoModule,
+      ],
+      providers: [
+        { provide: APP_PIPE, useClass: ZodValidationPipe },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+    };
+  }
+}

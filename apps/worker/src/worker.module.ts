@@ -1,0 +1,19 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from '@bank/config/app-config';
+import { ConfigModule } from '@bank/config/config.module';
+import { DbModule } from '@bank/db/db.module';
+import { RedisModule } from '@bank/redis/redis.module';
+import { LoggingModule } from '@bank/logging/logging.module';
+import { WorkerHeartbeatService } from './worker-heartbeat.service';
+
+/** The background process. It idles until the service-request pipeline gives it queues to work. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DbModule, RedisModule],
+      providers: [WorkerHeartbeatService],
+    };
+  }
+}

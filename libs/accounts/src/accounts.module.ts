@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Account } from './entities/account.entity';
+import { Card } from './entities/card.entity';
+import { AccountsService } from './accounts.service';
+import { AccountsController } from './accounts.controller';
+
+@Module({
+  imports: [MikroOrmModule.forFeature([Account, Card])],
+  providers: [AccountsService],
+  controllers: [AccountsController],
+  exports: [AccountsService],
+})
+export class AccountsModule {}

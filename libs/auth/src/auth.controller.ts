@@ -1,0 +1,82 @@
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Inject } from '@nestjs/common';
+import { REFRESH_COOKIE_NAME, REFRESH_COOKIE_PATH, type TokenResponse } from '@bank/contracts/auth';
+import type { UserView } from '@bank/contracts/users';
+import type { AccountView } from '@bank/contracts/accounts';
+import { APP_CONFIG } from '@bank/config/config.module';
+import type { AppConfig } from '@bank/config/app-config';
+import { ValidationFailed } from '@bank/problems/domain-error';
+import { AuthService } from './auth.service';
+import { LoginDto, RefreshDto, RegisterDto } from './dto/auth.dto';
+import { Public } from './public.decorator';
+import { CurrentUser } from './current-user.decorator';
+import type { AuthenticatedUser } from './access-token';
+
+@ApiTags('auth')
+@Controller()
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @Post('auth/register')
+  register(@Body() body: RegisterDto): Promise<{ user: UserView; account: AccountView }> {
+    return this.auth.register(body);
+  }
+
+  @Public()
+  @Post('auth/login')
+  @HttpCode(200)
+  async login(@Body() body: LoginDto, @Res({ passthrough: true }) response: Response): Promise<TokenResponse> {
+    return this.withRefreshCookie(response, await this.auth.login(body.email, body.password));
+  }
+
+  @Public()
+  @Post('auth/refresh')
+  @HttpCode(200)
+  async refresh(@Body() body: RefreshDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<TokenResponse> {
+    const token = body.refreshToken ?? this.cookieToken(request);
+    if (!token) throw new ValidationFailed([{ path: 'refreshToken', message: 'required (in the body or the refresh cookie)' }]);
+    return this.withRefreshCookie(response, await this.auth.refresh(token));
+  }
+
+  @ApiBearerAuth()
+  @Post('auth/logout')
+  @HttpCode(204)
+  async logout(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: RefreshDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
+    await this.auth.logout(user.id, body.refreshToken ?? this.cookieToken(request));
+    response.clearCookie(REFRESH_COOKIE_NAME, { path: REFRESH_COOKIE_PATH });
+  }
+
+  @ApiBearerAuth()
+  @Get('me')
+  me(@CurrentUser() user: AuthenticatedUser): Promise<UserView> {
+    return this.auth.me(user.id);
+  }
+
+  private cookieToken(request: Request): string | undefined {
+    const value: unknown = request.cookies?.[REFRESH_COOKIE_NAME];
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  }
+
+  /** Browsers keep the refresh token in an HttpOnly cookie that script cannot read (DESIGN.md "Security"). */
+  private withRefreshCookie(response: Response, tokens: TokenResponse): TokenResponse {
+    response.cookie(REFRESH_COOKIE_NAME, tokens.refreshToken, {
+      httpOnly: true,
+      secure: this.config.isProduction,
+      sameSite: 'strict',
+      path: REFRESH_COOKIE_PATH,
+      maxAge: this.config.refreshTokenTtlS * 1000,
+    });
+    return tokens;
+  }
+}

@@ -1,0 +1,32 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import type { Role } from '@bank/contracts/users';
+import { Forbidden, TokenInvalid } from '@bank/problems/domain-error';
+import { TokenService } from './token.service';
+import { IS_PUBLIC } from './public.decorator';
+import { ROLES } from './roles.decorator';
+import type { RequestWithUser } from './current-user.decorator';
+
+/** Global guard: a valid access JWT on every non-public route, then the route's roles. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<Request & RequestWithUser>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
+    if (!match) throw new TokenInvalid('An access token is required (Authorization: Bearer <token>).');
+    request.user = await this.tokens.verifyAccessToken(match[1]);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
+    if (roles && !roles.includes(request.user.role)) throw new Forbidden();
+    return true;
+  }
+}

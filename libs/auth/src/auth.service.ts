@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import type { RegisterRequest, TokenResponse } from '@bank/contracts/auth';
+import type { CreateStaffRequest, Role, UserView } from '@bank/contracts/users';
+import type { AccountView } from '@bank/contracts/accounts';
+import { AccountsService } from '@bank/accounts/accounts.service';
+import { toAccountView } from '@bank/accounts/entities/account.entity';
+import { AccountLocked, Conflict, FeatureUnavailable, InvalidCredentials, NotFound, TokenInvalid } from '@bank/problems/domain-error';
+import { PasswordHasher } from './password-hasher';
+import { TokenService } from './token.service';
+import { User, toUserView } from './entities/user.entity';
+
+export interface NewUser {
+  email: string;
+  password: string;
+  fullName: string;
+  role: Role;
+}
+
+/** Registration, sign-in, token refresh and sign-out. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  /** A customer, their first checking account and their card, in one transaction. */
+  async register(request: RegisterRequest): Promise<{ user: UserView; account: AccountView }> {
+    if (request.initialDeposit !== undefined) {
+      throw new FeatureUnavailable('Initial deposits open with the ledger; register without initialDeposit and deposit later.');
+    }
+    const [passwordHash, pinHash] = await Promise.all([this.hasher.hash(request.password), this.hasher.hash(request.pin)]);
+    return this.withUniqueEmail(() =>
+      this.em.transactional(async (em) => {
+        const user = em.create(User, { email: request.email, passwordHash, fullName: request.fullName, role: 'customer' });
+        await em.flush();
+        const account = await this.accounts.openAccount(user.id, 'checking', 'USD');
+        await this.accounts.issueCard(user.id, pinHash);
+        return { user: toUserView(user), account: toAccountView(account) };
+      }),
+    );
+  }
+
+  /** Employees and admins are created by an admin (or the bootstrap), never by self-registration. */
+  async createStaff(request: CreateStaffRequest): Promise<UserView> {
+    return toUserView(await this.createUser({ ...request }));
+  }
+
+  async createUser(newUser: NewUser): Promise<User> {
+    const passwordHash = await this.hasher.hash(newUser.password);
+    return this.withUniqueEmail(async () => {
+      const user = this.em.create(User, { email: newUser.email.toLowerCase(), passwordHash, fullName: newUser.fullName, role: newUser.role });
+      await this.em.flush();
+      return user;
+    });
+  }
+
+  async login(email: string, password: string): Promise<TokenResponse> {
+    const user = await this.em.findOne(User, { email });
+    const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyNothing(password);
+    if (!user || !passwordMatches) throw new InvalidCredentials();
+    if (user.status === 'locked') throw new AccountLocked();
+    return this.tokenResponse(user, await this.tokens.issueRefreshToken(user.id));
+  }
+
+  /** Rotates a refresh token: the presented one dies, a new one of the same family is issued. */
+  async refresh(refreshToken: string): Promise<TokenResponse> {
+    const rotated = await this.tokens.rotateRefreshToken(refreshToken);
+    const user = await this.em.findOne(User, { id: rotated.userId });
+    if (!user || user.status === 'locked') {
+      await this.tokens.revokeFamily(rotated.familyId);
+      if (!user) throw new TokenInvalid();
+      throw new AccountLocked();
+    }
+    return this.tokenResponse(user, rotated.token);
+  }
+
+  async logout(userId: string, refreshToken: string | undefined): Promise<void> {
+    if (refreshToken) await this.tokens.revokeFamilyOfToken(userId, refreshToken);
+  }
+
+  async me(userId: string): Promise<UserView> {
+    const user = await this.em.findOne(User, { id: userId });
+    if (!user) throw new NotFound('The user');
+    return toUserView(user);
+  }
+
+  private async tokenResponse(user: User, refreshToken: string): Promise<TokenResponse> {
+    return {
+      accessToken: await this.tokens.signAccessToken({ id: user.id, role: user.role }),
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: this.tokens.accessTokenTtlS,
+      user: toUserView(user),
+    };
+  }
+
+  private async withUniqueEmail<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException && /users_email_unique/.test(error.message)) {
+        throw new Conflict('A user with this email already exists.');
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { ConfigError, DEVELOPMENT_SECRETS, loadConfig } from './app-config';
+
+const productionSecrets = {
+  NODE_ENV: 'production',
+  JWT_SECRET: 'p'.repeat(48),
+  ADMIN_KEY: 'k'.repeat(32),
+  ADMIN_PASSWORD: 'a-real-admin-password',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('uses the documented defaults in development and says which secrets were defaulted', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      port: 3000,
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/bankingcore',
+      redisUrl: 'redis://127.0.0.1:6379',
+      jwtSecret: DEVELOPMENT_SECRETS.JWT_SECRET,
+      demoData: false,
+    });
+    expect(config.defaultedSecrets).toEqual(['JWT_SECRET', 'ADMIN_KEY', 'ADMIN_PASSWORD']);
+  });
+
+  it('names each invalid variable', () => {
+    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://x/y', REDIS_URL: 'nope', NODE_ENV: 'staging', DEMO_DATA: 'maybe' });
+    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'NODE_ENV', 'DEMO_DATA']) {
+      expect(problems.some((p) => p.startsWith(`${name}:`))).toBe(true);
+    }
+  });
+
+  it('refuses production with missing or default secrets, naming them', () => {
+    expect(problemsOf({ NODE_ENV: 'production' }).map((p) => p.split(':')[0])).toEqual(['JWT_SECRET', 'ADMIN_KEY', 'ADMIN_PASSWORD']);
+    expect(problemsOf({ ...productionSecrets, JWT_SECRET: DEVELOPMENT_SECRETS.JWT_SECRET })).toEqual([expect.stringMatching(/^JWT_SECRET:/)]);
+    expect(problemsOf({ ...productionSecrets, JWT_SECRET: 'short' })).toEqual([expect.stringMatching(/^JWT_SECRET: must be at least 32/)]);
+    expect(problemsOf({ ...productionSecrets, DEMO_DATA: 'true' })).toEqual([expect.stringMatching(/^DEMO_DATA:/)]);
+  });
+
+  it('accepts production with real secrets and treats empty variables as unset', () => {
+    const config = loadConfig({ ...productionSecrets, PORT: '', CORS_ORIGINS: 'https://bank.example, https://admin.bank.example' });
+    expect(config).toMatchObject({ isProduction: true, port: 3000, defaultedSecrets: [], corsOrigins: ['https://bank.example', 'https://admin.bank.example'] });
+  });
+});

@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * Development defaults for the secrets. They are public (they are in this file), so production
+ * refuses to start while any of them is in use.
+ */
+export const DEVELOPMENT_SECRETS = {
+  JWT_SECRET: 'dev-only-jwt-secret-not-for-production-use-000000',
+  ADMIN_KEY: 'dev-only-admin-key',
+  ADMIN_PASSWORD: 'dev-only-admin-password',
+} as const;
+type SecretName = keyof typeof DEVELOPMENT_SECRETS;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { error: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const urlWithProtocol = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/bankingcore'),
+  REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  ADMIN_KEY: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  ADMIN_EMAIL: z.email({ error: 'must be an email address' }).default('admin@bankingcore.local'),
+  ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
+  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),
+  REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(60).max(90 * 24 * 3600).default(30 * 24 * 3600),
+  DEMO_DATA: booleanFlag.default(false),
+  READY_REQUIRES_WORKER: booleanFlag.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CORS_ORIGINS: z.string().default(''),
+  WEB_ROOT: z.string().optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]*$/, { error: 'may hold letters, digits and _ : . - only' }).default('bankingcore:'),
+});
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  jwtSecret: string;
+  adminKey: string;
+  adminEmail: string;
+  adminPassword: string;
+  accessTokenTtlS: number;
+  refreshTokenTtlS: number;
+  demoData: boolean;
+  /** `/health/ready` also waits for a live worker (off for an api started alone on purpose). */
+  readyRequiresWorker: boolean;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  corsOrigins: string[];
+  webRoot: string | undefined;
+  /** Secrets that fell back to development defaults, for the start-up log. */
+  defaultedSecrets: SecretName[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and checks the environment once; every invalid variable is named in the error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const withoutEmpty = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = EnvSchema.safeParse(withoutEmpty);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const vars = parsed.data;
+  const isProduction = vars.NODE_ENV === 'production';
+  const defaultedSecrets: SecretName[] = [];
+  const problems: string[] = [];
+  const secret = (name: SecretName): string => {
+    const value = vars[name];
+    if (isProduction && (value === undefined || value === DEVELOPMENT_SECRETS[name])) {
+      problems.push(`${name}: must be set to a real secret in production (missing or the development default)`);
+    }
+    if (value === undefined) defaultedSecrets.push(name);
+    return value ?? DEVELOPMENT_SECRETS[name];
+  };
+  const config: AppConfig = {
+    nodeEnv: vars.NODE_ENV,
+    isProduction,
+    port: vars.PORT,
+    host: vars.HOST,
+    databaseUrl: vars.DATABASE_URL,
+    redisUrl: vars.REDIS_URL,
+    redisKeyPrefix: vars.REDIS_KEY_PREFIX,
+    jwtSecret: secret('JWT_SECRET'),
+    adminKey: secret('ADMIN_KEY'),
+    adminEmail: vars.ADMIN_EMAIL.toLowerCase(),
+    adminPassword: secret('ADMIN_PASSWORD'),
+    accessTokenTtlS: vars.ACCESS_TOKEN_TTL_S,
+    refreshTokenTtlS: vars.REFRESH_TOKEN_TTL_S,
+    demoData: vars.DEMO_DATA,
+    readyRequiresWorker: vars.READY_REQUIRES_WORKER,
+    logLevel: vars.LOG_LEVEL,
+    corsOrigins: vars.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    webRoot: vars.WEB_ROOT,
+    defaultedSecrets,
+  };
+  if (isProduction && config.demoData) problems.push('DEMO_DATA: must be off in production (demo users have published passwords)');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** The process's config: `.env` in the working directory (if any) under the real environment, which wins. */
+export function loadProcessConfig(): AppConfig {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return loadConfig(process.env);
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { CurrencySchema } from './money';
+
+export const ACCOUNT_TYPES = ['checking', 'savings'] as const;
+export const AccountTypeSchema = z.enum(ACCOUNT_TYPES);
+export type AccountType = z.infer<typeof AccountTypeSchema>;
+
+export const ACCOUNT_STATUSES = ['active', 'frozen', 'closed'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+/** Default daily transfer limit of a new account, in minor units. */
+export const DAILY_LIMIT_DEFAULT_MINOR = 1_000_000;
+
+/** `account` of API.md. */
+export interface AccountView {
+  id: string;
+  number: string;
+  type: AccountType;
+  currency: string;
+  balance: number;
+  status: AccountStatus;
+  dailyLimit: number;
+  createdAt: string;
+}
+
+export const OpenAccountRequestSchema = z.strictObject({
+  type: AccountTypeSchema.default('checking'),
+  currency: CurrencySchema.default('USD'),
+});
+export type OpenAccountRequest = z.infer<typeof OpenAccountRequestSchema>;

@@ -1,0 +1,28 @@
+/** Stable, machine-readable problem codes of the public contract (API.md "Conventions"). */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_LOCKED',
+  'TOKEN_INVALID',
+  'TOKEN_REUSED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'INSUFFICIENT_FUNDS',
+  'SELF_TRANSFER',
+  'CURRENCY_MISMATCH',
+  'ACCOUNT_FROZEN',
+  'DAILY_LIMIT_EXCEEDED',
+  'PIN_INVALID',
+  'CARD_BLOCKED',
+  'INVALID_STATE_TRANSITION',
+  'IDEMPOTENCY_KEY_REUSED',
+  'ADMIN_KEY_INVALID',
+  'RATE_LIMITED',
+  'CONFLICT',
+  // Extensions beyond the v1 list: codes for failures no client input should cause.
+  'FEATURE_UNAVAILABLE',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+/** The largest amount one request may move, in minor units (API.md "Conventions"). */
+export const AMOUNT_MAX_MINOR = 100_000_000_000;
+
+/** An amount in minor units: an integer 1 ≤ amount ≤ 1e11. Strings, fractions and floats are refused. */
+export const AmountSchema = z
+  .number({ error: 'must be an integer number of minor units' })
+  .int({ error: 'must be an integer number of minor units' })
+  .min(1, { error: 'must be at least 1' })
+  .max(AMOUNT_MAX_MINOR, { error: `must be at most ${AMOUNT_MAX_MINOR}` });
+
+export const CURRENCIES = ['USD'] as const;
+export const CurrencySchema = z.enum(CURRENCIES);
+export type Currency = z.infer<typeof CurrencySchema>;

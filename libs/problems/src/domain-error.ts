@@ -1,0 +1,73 @@
+import type { ErrorCode } from '@bank/contracts/error-codes';
+import type { FieldError } from '@bank/contracts/problem';
+
+/**
+ * A failure a client can cause, with its stable code and HTTP status. Services throw these;
+ * the problem-details filter turns them into RFC 9457 documents.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: number,
+    detail: string,
+    readonly extensions: Record<string, unknown> = {},
+    readonly errors?: FieldError[],
+  ) {
+    super(detail);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationFailed extends DomainError {
+  constructor(errors: FieldError[], detail = 'The request is not valid.') {
+    super('VALIDATION_FAILED', 400, detail, {}, errors);
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(what = 'The resource') {
+    super('NOT_FOUND', 404, `${what} was not found.`);
+  }
+}
+
+export class Conflict extends DomainError {
+  constructor(detail: string) {
+    super('CONFLICT', 409, detail);
+  }
+}
+
+export class Forbidden extends DomainError {
+  constructor(detail = 'You are not allowed to do this.') {
+    super('FORBIDDEN', 403, detail);
+  }
+}
+
+export class TokenInvalid extends DomainError {
+  constructor(detail = 'The token is missing, invalid or expired.') {
+    super('TOKEN_INVALID', 401, detail);
+  }
+}
+
+export class TokenReused extends DomainError {
+  constructor() {
+    super('TOKEN_REUSED', 401, 'This refresh token was already used; its whole family is now revoked. Sign in again.');
+  }
+}
+
+export class InvalidCredentials extends DomainError {
+  constructor() {
+    super('INVALID_CREDENTIALS', 401, 'The email or password is wrong.');
+  }
+}
+
+export class AccountLocked extends DomainError {
+  constructor() {
+    super('ACCOUNT_LOCKED', 423, 'This user is locked. An administrator must unlock it.');
+  }
+}
+
+export class FeatureUnavailable extends DomainError {
+  constructor(detail: string) {
+    super('FEATURE_UNAVAILABLE', 422, detail);
+  }
+}

@@ -1,0 +1,74 @@
+import { dropDatabase } from '../../libs/db/src/prepare-database';
+import { freePort, RunningProcess } from '../support/processes';
+import { REDIS_URL, uniqueDatabaseUrl } from '../support/test-env';
+
+const API = 'dist/apps/api/src/main.js';
+const WORKER = 'dist/apps/worker/src/main.js';
+
+describe('start-up of each built app alone', () => {
+  it('refuses to start the api in production with the default secrets, naming them', async () => {
+    const api = new RunningProcess([API], { NODE_ENV: 'production', JWT_SECRET: 'dev-only-jwt-secret-not-for-production-use-000000', ADMIN_KEY: 'x'.repeat(32), ADMIN_PASSWORD: 'a-real-admin-password' });
+    const exit = await api.exited;
+    expect(exit.code).toBe(1);
+    expect(api.stderr).toMatch(/JWT_SECRET: must be set to a real secret in production/);
+    expect(api.stderr).not.toMatch(/ADMIN_KEY|ADMIN_PASSWORD/);
+  });
+
+  it('refuses to start the worker in production with no secrets at all', async () => {
+    const worker = new RunningProcess([WORKER], { NODE_ENV: 'production' });
+    expect((await worker.exited).code).toBe(1);
+    for (const name of ['JWT_SECRET', 'ADMIN_KEY', 'ADMIN_PASSWORD']) expect(worker.stderr).toContain(name);
+  });
+
+  it('stops on an invalid variable with a message naming it', async () => {
+    const api = new RunningProcess([API], { PORT: 'eighty', REDIS_URL: 'localhost:6379' });
+    expect((await api.exited).code).toBe(1);
+    expect(api.stderr).toMatch(/PORT:/);
+    expect(api.stderr).toMatch(/REDIS_URL:/);
+  });
+
+  it('starts the worker alone: it creates and migrates its database, connects, idles, and stops on SIGTERM', async () => {
+    const databaseUrl = uniqueDatabaseUrl('worker');
+    const prefix = `bankingcore-test:worker-${Date.now()}:`;
+    const worker = new RunningProcess([WORKER], { DATABASE_URL: databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: prefix });
+    try {
+      await worker.waitFor(/worker ready/);
+      expect(worker.output).toMatch(/applied 1 migration/);
+      // The container health check finds this host's worker heartbeat in Redis...
+      const check = new RunningProcess(['dist/apps/worker/src/healthcheck.js'], { REDIS_URL, REDIS_KEY_PREFIX: prefix });
+      expect((await check.exited).code).toBe(0);
+      expect((await worker.stop()).code).toBe(0);
+      // ...and fails once the worker is gone.
+      const after = new RunningProcess(['dist/apps/worker/src/healthcheck.js'], { REDIS_URL, REDIS_KEY_PREFIX: prefix });
+      expect((await after.exited).code).toBe(1);
+      expect(worker.output).toMatch(/worker stopped/);
+    } finally {
+      await worker.stop();
+      await dropDatabase(databaseUrl);
+    }
+  });
+
+  it('starts the api alone and finishes an in-flight request before exiting on SIGTERM', async () => {
+    const databaseUrl = uniqueDatabaseUrl('api');
+    const port = await freePort();
+    const api = new RunningProcess([API], { DATABASE_URL: databaseUrl, REDIS_URL, PORT: String(port), READY_REQUIRES_WORKER: 'false', REDIS_KEY_PREFIX: `bankingcore-test:api-${port}:` });
+    try {
+      await api.waitFor(/api listening/);
+      expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+      // Registration hashes a password and a PIN: long enough to be in flight when SIGTERM lands.
+      const inFlight = fetch(`http://127.0.0.1:${port}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `inflight-${port}@example.com`, password: 'a-long-password', fullName: 'In Flight', pin: '1357' }),
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      const exit = api.stop();
+      expect((await inFlight).status).toBe(201);
+      expect((await exit).code).toBe(0);
+      expect(api.output).toMatch(/api stopped/);
+    } finally {
+      await api.stop();
+      await dropDatabase(databaseUrl);
+    }
+  });
+});

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { Test } from '@nestjs/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { loadConfig, type AppConfig } from '@bank/config/app-config';
+import type { TokenResponse, RegisterResponse } from '@bank/contracts/auth';
+import type { Role, UserView } from '@bank/contracts/users';
+import { ApiModule } from '../../apps/api/src/api.module';
+import { configureApi } from '../../apps/api/src/configure-api';
+import { REDIS_URL, testDatabaseUrl, testRedisPrefix } from './test-env';
+
+export const TEST_PASSWORD = 'correct-horse-battery';
+export const TEST_PIN = '4321';
+
+export interface TestCustomer {
+  user: UserView;
+  accountId: string;
+  accountNumber: string;
+  email: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export interface TestStaff {
+  user: UserView;
+  email: string;
+  accessToken: string;
+}
+
+/** The config a test api runs with: the run's database and Redis prefix, quiet logs. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL,
+    REDIS_KEY_PREFIX: testRedisPrefix(),
+    LOG_LEVEL: 'silent',
+    READY_REQUIRES_WORKER: 'false',
+    ...overrides,
+  });
+}
+
+export function uniqueEmail(label = 'user'): string {
+  return `${label}-${randomUUID()}@test.bankingcore.local`;
+}
+
+/**
+ * An api running in this process against real PostgreSQL and Redis, with one-line factories
+ * for the people a test needs.
+ */
+export class TestApp {
+  private constructor(
+    readonly app: NestExpressApplication,
+    readonly config: AppConfig,
+  ) {}
+
+  static async start(overrides: Record<string, string> = {}): Promise<TestApp> {
+    const config = testConfig(overrides);
+    const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+    configureApi(app, config);
+    await app.init();
+    return new TestApp(app, config);
+  }
+
+  http(): TestAgent {
+    return request(this.app.getHttpServer());
+  }
+
+  orm(): MikroORM {
+    return this.app.get(MikroORM);
+  }
+
+  /** Raw SQL for assertions on what was (or was not) written. */
+  async sql<T extends Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> {
+    return this.orm().em.fork().getConnection().execute<T[]>(query, params);
+  }
+
+  async newCustomer(options: { fullName?: string; password?: string; pin?: string } = {}): Promise<TestCustomer> {
+    const email = uniqueEmail('customer');
+    const password = options.password ?? TEST_PASSWORD;
+    const registered = await this.http()
+      .post('/api/v1/auth/register')
+      .send({ email, password, fullName: options.fullName ?? 'Test Customer', pin: options.pin ?? TEST_PIN })
+      .expect(201);
+    const body = registered.body as RegisterResponse;
+    const tokens = await this.login(email, password);
+    return { user: body.user, accountId: body.account.id, accountNumber: body.account.number, email, password, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+  }
+
+  async login(email: string, password: string): Promise<TokenResponse> {
+    const response = await this.http().post('/api/v1/auth/login').send({ email, password }).expect(200);
+    return response.body as TokenResponse;
+  }
+
+  async admin(): Promise<TestStaff> {
+    const tokens = await this.login(this.config.adminEmail, this.config.adminPassword);
+    return { user: tokens.user, email: this.config.adminEmail, accessToken: tokens.accessToken };
+  }
+
+  async newStaff(role: Exclude<Role, 'customer'>): Promise<TestStaff> {
+    const admin = await this.admin();
+    const email = uniqueEmail(role);
+    await this.http()
+      .post('/api/v1/admin/staff')
+      .set('Authorization', `Bearer ${admin.accessToken}`)
+      .send({ email, password: TEST_PASSWORD, fullName: `Test ${role}`, role })
+      .expect(201);
+    const tokens = await this.login(email, TEST_PASSWORD);
+    return { user: tokens.user, email, accessToken: tokens.accessToken };
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+}
