@@ -4,7 +4,7 @@ import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { Conflict } from '@bank/problems/domain-error';
 import { AuthService } from './auth.service';
-import { User } from './entities/user.entity';
+import { UsersService } from '@bank/users/users.service';
 
 /** Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD once; later boots leave it alone. */
 @Injectable()
@@ -15,13 +15,14 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     // Read by @CreateRequestContext to give this boot-time work its own EntityManager.
     private readonly orm: MikroORM,
     private readonly auth: AuthService,
+    private readonly users: UsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @CreateRequestContext()
   async onApplicationBootstrap(): Promise<void> {
     const email = this.config.adminEmail;
-    if (await this.orm.em.count(User, { email })) return;
+    if (await this.users.findByEmail(email)) return;
     try {
       await this.auth.createUser({ email, password: this.config.adminPassword, fullName: 'Administrator', role: 'admin' });
       this.logger.log(`created the bootstrap admin ${email}`);

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import type { RegisterRequest, TokenResponse } from '@bank/contracts/auth';
 import type { CreateStaffRequest, Role, UserView } from '@bank/contracts/users';
 import type { AccountView } from '@bank/contracts/accounts';
 import { AccountsService } from '@bank/accounts/accounts.service';
 import { toAccountView } from '@bank/accounts/entities/account.entity';
-import { AccountLocked, Conflict, FeatureUnavailable, InvalidCredentials, NotFound, TokenInvalid } from '@bank/problems/domain-error';
-import { PasswordHasher } from './password-hasher';
+import { AccountLocked, FeatureUnavailable, InvalidCredentials, NotFound, TokenInvalid } from '@bank/problems/domain-error';
+import { SecretHasher } from '@bank/users/secret-hasher';
+import { UsersService } from '@bank/users/users.service';
+import { toUserView, type User } from '@bank/users/entities/user.entity';
 import { TokenService } from './token.service';
-import { User, toUserView } from './entities/user.entity';
 
 export interface NewUser {
   email: string;
@@ -22,7 +23,8 @@ export interface NewUser {
 export class AuthService {
   constructor(
     private readonly em: EntityManager,
-    private readonly hasher: PasswordHasher,
+    private readonly hasher: SecretHasher,
+    private readonly users: UsersService,
     private readonly tokens: TokenService,
     private readonly accounts: AccountsService,
   ) {}
@@ -33,15 +35,12 @@ export class AuthService {
       throw new FeatureUnavailable('Initial deposits open with the ledger; register without initialDeposit and deposit later.');
     }
     const [passwordHash, pinHash] = await Promise.all([this.hasher.hash(request.password), this.hasher.hash(request.pin)]);
-    return this.withUniqueEmail(() =>
-      this.em.transactional(async (em) => {
-        const user = em.create(User, { email: request.email, passwordHash, fullName: request.fullName, role: 'customer' });
-        await em.flush();
-        const account = await this.accounts.openAccount(user.id, 'checking', 'USD');
-        await this.accounts.issueCard(user.id, pinHash);
-        return { user: toUserView(user), account: toAccountView(account) };
-      }),
-    );
+    return this.em.transactional(async () => {
+      const user = await this.users.create({ email: request.email, passwordHash, fullName: request.fullName, role: 'customer' });
+      const account = await this.accounts.openAccount(user.id, 'checking', 'USD');
+      await this.accounts.issueCard(user.id, pinHash);
+      return { user: toUserView(user), account: toAccountView(account) };
+    });
   }
 
   /** Employees and admins are created by an admin (or the bootstrap), never by self-registration. */
@@ -51,15 +50,11 @@ export class AuthService {
 
   async createUser(newUser: NewUser): Promise<User> {
     const passwordHash = await this.hasher.hash(newUser.password);
-    return this.withUniqueEmail(async () => {
-      const user = this.em.create(User, { email: newUser.email.toLowerCase(), passwordHash, fullName: newUser.fullName, role: newUser.role });
-      await this.em.flush();
-      return user;
-    });
+    return this.users.create({ email: newUser.email, passwordHash, fullName: newUser.fullName, role: newUser.role });
   }
 
   async login(email: string, password: string): Promise<TokenResponse> {
-    const user = await this.em.findOne(User, { email });
+    const user = await this.users.findByEmail(email);
     const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyNothing(password);
     if (!user || !passwordMatches) throw new InvalidCredentials();
     if (user.status === 'locked') throw new AccountLocked();
@@ -69,7 +64,7 @@ export class AuthService {
   /** Rotates a refresh token: the presented one dies, a new one of the same family is issued. */
   async refresh(refreshToken: string): Promise<TokenResponse> {
     const rotated = await this.tokens.rotateRefreshToken(refreshToken);
-    const user = await this.em.findOne(User, { id: rotated.userId });
+    const user = await this.users.findById(rotated.userId);
     if (!user || user.status === 'locked') {
       await this.tokens.revokeFamily(rotated.familyId);
       if (!user) throw new TokenInvalid();
@@ -83,7 +78,7 @@ export class AuthService {
   }
 
   async me(userId: string): Promise<UserView> {
-    const user = await this.em.findOne(User, { id: userId });
+    const user = await this.users.findById(userId);
     if (!user) throw new NotFound('The user');
     return toUserView(user);
   }
@@ -96,16 +91,5 @@ export class AuthService {
       expiresIn: this.tokens.accessTokenTtlS,
       user: toUserView(user),
     };
-  }
-
-  private async withUniqueEmail<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException && /users_email_unique/.test(error.message)) {
-        throw new Conflict('A user with this email already exists.');
-      }
-      throw error;
-    }
   }
 }

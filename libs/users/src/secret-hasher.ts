@@ -6,7 +6,7 @@ const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2,
 
 /** Hashes passwords and card PINs. */
 @Injectable()
-export class PasswordHasher {
+export class SecretHasher {
   private readonly dummyHash: Promise<string> = argon2.hash('no-such-user-password', ARGON2_OPTIONS);
 
   hash(secret: string): Promise<string> {

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import type { Role } from '@bank/contracts/users';
+import { Conflict } from '@bank/problems/domain-error';
+import { User } from './entities/user.entity';
+
+export interface NewUserRow {
+  email: string;
+  passwordHash: string;
+  fullName: string;
+  role: Role;
+}
+
+/** The one door to the users table. */
+@Injectable()
+export class UsersService {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Creates a user (joins the caller's transaction, if any); a taken email is 409 `CONFLICT`. */
+  async create(row: NewUserRow): Promise<User> {
+    const user = this.em.create(User, { ...row, email: row.email.toLowerCase() });
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException && /users_email_unique/.test(error.message)) {
+        this.em.getUnitOfWork().unsetIdentity(user);
+        throw new Conflict('A user with this email already exists.');
+      }
+      throw error;
+    }
+    return user;
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.em.findOne(User, { email: email.toLowerCase() });
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.em.findOne(User, { id });
+  }
+
+  /** Names shown to counterparties, by user id. */
+  async fullNames(ids: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await this.em.execute<Array<{ id: string; full_name: string }>>('select id, full_name from users where id = any(?)', [unique]);
+    return new Map(rows.map((row) => [row.id, row.full_name]));
+  }
+}
