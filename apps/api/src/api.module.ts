@@ -9,6 +9,8 @@ import { LoggingModule } from '@bank/logging/logging.module';
 import { ProblemDetailsFilter } from '@bank/problems/problem-details.filter';
 import { AuthModule } from '@bank/auth/auth.module';
 import { AccountsModule } from '@bank/accounts/accounts.module';
+import { LedgerModule } from '@bank/ledger/ledger.module';
+import { AdminModule } from '@bank/admin/admin.module';
 import { HealthModule } from '@bank/health/health.module';
 import { DemoModule } from '@bank/demo/demo.module';
 
@@ -25,6 +27,8 @@ export class ApiModule {
         RedisModule,
         AuthModule,
         AccountsModule,
+        LedgerModule,
+        AdminModule,
         HealthModule,
         DemoModule,
       ],

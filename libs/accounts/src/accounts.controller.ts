@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AccountView } from '@bank/contracts/accounts';
 import { CurrentUser } from '@bank/auth/current-user.decorator';
 import { Roles } from '@bank/auth/roles.decorator';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
-import { NotFound } from '@bank/problems/domain-error';
+import { AccountIdPipe } from './account-id.pipe';
 import { AccountsService } from './accounts.service';
 import { OpenAccountDto } from './dto/open-account.dto';
 import { toAccountView } from './entities/account.entity';
@@ -29,7 +29,7 @@ export class AccountsController {
   @Get(':id')
   async get(
     @CurrentUser() user: AuthenticatedUser,
-    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new NotFound('The account') })) id: string,
+    @Param('id', AccountIdPipe) id: string,
   ): Promise<AccountView> {
     return toAccountView(await this.accounts.getOwned(id, user.id));
   }

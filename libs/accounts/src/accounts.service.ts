@@ -4,6 +4,9 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountType } from '@bank/contracts/accounts';
 import type { Currency } from '@bank/contracts/money';
 import { NotFound } from '@bank/problems/domain-error';
+import { SecretHasher } from '@bank/users/secret-hasher';
+import { CardBlocked, PIN_ATTEMPTS_MAX, PinInvalid } from './card.errors';
+import { minorUnits } from './account-row';
 import { Account } from './entities/account.entity';
 import { Card } from './entities/card.entity';
 import { randomAccountNumber } from './account-number-generator';
@@ -13,7 +16,10 @@ const ACCOUNT_NUMBER_ATTEMPTS = 5;
 /** Opens and reads customer accounts and cards. Balances are the ledger's to change. */
 @Injectable()
 export class AccountsService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly hasher: SecretHasher,
+  ) {}
 
   /** Opens an account with a fresh number; joins the caller's transaction if there is one. */
   async openAccount(ownerId: string, type: AccountType, currency: Currency): Promise<Account> {
@@ -44,5 +50,36 @@ export class AccountsService {
     const account = await this.em.findOne(Account, { id: accountId, ownerId });
     if (!account) throw new NotFound('The account');
     return account;
+  }
+
+  /**
+   * Checks the card PIN inside the caller's transaction, under the card's row lock, so concurrent
+   * wrong attempts are counted exactly. A wrong PIN is counted and thrown as `PIN_INVALID`; the
+   * caller commits that count (a refusal is not a rollback). The third wrong PIN in a row blocks.
+   */
+  async verifyCardPin(ownerId: string, pin: string): Promise<void> {
+    const [card] = await this.em.execute<Array<{ id: string; pin_hash: string; failed_pin_attempts: number; blocked_at: Date | null }>>(
+      'select id, pin_hash, failed_pin_attempts, blocked_at from cards where owner_id = ? for update',
+      [ownerId],
+    );
+    if (!card) throw new NotFound('The card');
+    if (card.blocked_at) throw new CardBlocked();
+    if (await this.hasher.verify(card.pin_hash, pin)) {
+      if (card.failed_pin_attempts > 0) await this.em.execute('update cards set failed_pin_attempts = 0, updated_at = now() where id = ?', [card.id]);
+      return;
+    }
+    const attempts = card.failed_pin_attempts + 1;
+    await this.em.execute(
+      `update cards set failed_pin_attempts = ?, blocked_at = case when ? >= ? then now() else blocked_at end, updated_at = now() where id = ?`,
+      [attempts, attempts, PIN_ATTEMPTS_MAX, card.id],
+    );
+    throw new PinInvalid(Math.max(0, PIN_ATTEMPTS_MAX - attempts));
+  }
+
+  async stats(): Promise<{ accounts: number; totalCustomerBalance: number }> {
+    const [row] = await this.em.execute<Array<{ accounts: string; total: string }>>(
+      `select count(*) as accounts, coalesce(sum(balance), 0) as total from accounts where kind = 'customer'`,
+    );
+    return { accounts: minorUnits(row.accounts), totalCustomerBalance: minorUnits(row.total) };
   }
 }

@@ -6,6 +6,7 @@ import { UsersModule } from '@bank/users/users.module';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { AccountsModule } from '@bank/accounts/accounts.module';
+import { LedgerModule } from '@bank/ledger/ledger.module';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { TokenService } from './token.service';
 import { AuthService } from './auth.service';
@@ -20,6 +21,7 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
     UsersModule,
     JwtModule.registerAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => ({ secret: config.jwtSecret }) }),
     AccountsModule,
+    LedgerModule,
   ],
   providers: [TokenService, AuthService, AdminBootstrapService, { provide: APP_GUARD, useClass: AuthGuard }],
   controllers: [AuthController, StaffController],

@@ -5,7 +5,8 @@ import type { CreateStaffRequest, Role, UserView } from '@bank/contracts/users';
 import type { AccountView } from '@bank/contracts/accounts';
 import { AccountsService } from '@bank/accounts/accounts.service';
 import { toAccountView } from '@bank/accounts/entities/account.entity';
-import { AccountLocked, FeatureUnavailable, InvalidCredentials, NotFound, TokenInvalid } from '@bank/problems/domain-error';
+import { AccountLocked, InvalidCredentials, NotFound, TokenInvalid } from '@bank/problems/domain-error';
+import { LedgerService } from '@bank/ledger/ledger.service';
 import { SecretHasher } from '@bank/users/secret-hasher';
 import { UsersService } from '@bank/users/users.service';
 import { toUserView, type User } from '@bank/users/entities/user.entity';
@@ -27,19 +28,19 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly tokens: TokenService,
     private readonly accounts: AccountsService,
+    private readonly ledger: LedgerService,
   ) {}
 
-  /** A customer, their first checking account and their card, in one transaction. */
+  /** A customer, their first checking account, their card and the initial deposit, in one transaction. */
   async register(request: RegisterRequest): Promise<{ user: UserView; account: AccountView }> {
-    if (request.initialDeposit !== undefined) {
-      throw new FeatureUnavailable('Initial deposits open with the ledger; register without initialDeposit and deposit later.');
-    }
     const [passwordHash, pinHash] = await Promise.all([this.hasher.hash(request.password), this.hasher.hash(request.pin)]);
     return this.em.transactional(async () => {
       const user = await this.users.create({ email: request.email, passwordHash, fullName: request.fullName, role: 'customer' });
       const account = await this.accounts.openAccount(user.id, 'checking', 'USD');
       await this.accounts.issueCard(user.id, pinHash);
-      return { user: toUserView(user), account: toAccountView(account) };
+      if (request.initialDeposit === undefined) return { user: toUserView(user), account: toAccountView(account) };
+      const deposited = await this.ledger.deposit(user.id, account.id, { amount: request.initialDeposit, description: 'Initial deposit' });
+      return { user: toUserView(user), account: deposited.body.account };
     });
   }
 

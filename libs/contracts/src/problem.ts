@@ -14,7 +14,6 @@ export interface ProblemDocument {
   detail: string;
   code: ErrorCode;
   instance?: string;
-  requestId?: string;
   errors?: FieldError[];
   [extension: string]: unknown;
 }

@@ -6,7 +6,7 @@ import { AuthService } from '@bank/auth/auth.service';
 import { Conflict } from '@bank/problems/domain-error';
 import { DEMO_CUSTOMERS, DEMO_EMPLOYEE, DEMO_PASSWORD, DEMO_PIN } from './demo-users';
 
-/** With DEMO_DATA on: two customers, one employee (and the bootstrap admin), then their logins printed. */
+/** With DEMO_DATA on: two funded customers, one employee (and the bootstrap admin), then their logins printed. */
 @Injectable()
 export class DemoDataService implements OnApplicationBootstrap {
   private readonly logger = new Logger(DemoDataService.name);
@@ -49,7 +49,7 @@ export class DemoDataService implements OnApplicationBootstrap {
   private banner(): string {
     const base = `http://localhost:${this.config.port}`;
     const rows = [
-      ...DEMO_CUSTOMERS.map((c) => ['customer', c.email, DEMO_PASSWORD, `card PIN ${DEMO_PIN}`]),
+      ...DEMO_CUSTOMERS.map((c) => ['customer', c.email, DEMO_PASSWORD, `card PIN ${DEMO_PIN}, opened with ${(c.initialDeposit / 100).toFixed(2)} USD`]),
       ['employee', DEMO_EMPLOYEE.email, DEMO_PASSWORD, ''],
       ['admin', this.config.adminEmail, this.config.defaultedSecrets.includes('ADMIN_PASSWORD') ? this.config.adminPassword : '(ADMIN_PASSWORD)', this.config.defaultedSecrets.includes('ADMIN_KEY') ? `admin key ${this.config.adminKey}` : 'admin key (ADMIN_KEY)'],
     ];

@@ -12,6 +12,8 @@ export class DomainError extends Error {
     detail: string,
     readonly extensions: Record<string, unknown> = {},
     readonly errors?: FieldError[],
+    /** Response headers that belong to this answer (e.g. `Idempotent-Replayed`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = new.target.name;

@@ -68,7 +68,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
-    const request = http.getRequest<Request & { id?: string }>();
+    const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const mapped = this.map(exception);
     if (mapped.status >= 500 && mapped.status !== 503) {
@@ -81,11 +81,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       detail: mapped.detail,
       code: mapped.code,
       instance: request.originalUrl,
-      ...(request.id !== undefined ? { requestId: String(request.id) } : {}),
       ...(mapped.errors ? { errors: mapped.errors } : {}),
       ...mapped.extensions,
     };
     if (response.headersSent) return;
+    if (exception instanceof DomainError) response.set(exception.headers);
     response.status(mapped.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 

@@ -43,7 +43,14 @@ export class UsersService {
   async fullNames(ids: readonly string[]): Promise<Map<string, string>> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
-    const rows = await this.em.execute<Array<{ id: string; full_name: string }>>('select id, full_name from users where id = any(?)', [unique]);
+    const rows = await this.em.execute<Array<{ id: string; full_name: string }>>('select id, full_name from users where id in (?)', [unique]);
     return new Map(rows.map((row) => [row.id, row.full_name]));
+  }
+
+  async stats(): Promise<{ customers: number; lockedUsers: number; lastLockout: string | null }> {
+    const [row] = await this.em.execute<Array<{ customers: string; locked: string; last_lockout: Date | null }>>(
+      `select count(*) filter (where role = 'customer') as customers, count(*) filter (where status = 'locked') as locked, max(locked_at) as last_lockout from users`,
+    );
+    return { customers: Number(row.customers), lockedUsers: Number(row.locked), lastLockout: row.last_lockout ? new Date(row.last_lockout).toISOString() : null };
   }
 }

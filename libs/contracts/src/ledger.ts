@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { isValidAccountNumber } from './account-number';
+import { AmountSchema } from './money';
+import { CardPinSchema } from './users';
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
+export const IdempotencyKeySchema = z.string().min(1, { error: 'must not be empty' }).max(255, { error: 'must be at most 255 characters' });
+
+const DescriptionSchema = z.string().trim().max(140, { error: 'must be at most 140 characters' });
+
+export const DepositRequestSchema = z.strictObject({
+  amount: AmountSchema,
+  description: DescriptionSchema.optional(),
+});
+export type DepositRequest = z.infer<typeof DepositRequestSchema>;
+
+export const WithdrawalRequestSchema = z.strictObject({
+  amount: AmountSchema,
+  pin: CardPinSchema,
+  description: DescriptionSchema.optional(),
+});
+export type WithdrawalRequest = z.infer<typeof WithdrawalRequestSchema>;
+
+export const AccountNumberSchema = z
+  .string()
+  .regex(/^\d{12}$/, { error: 'must be 12 digits' })
+  .refine(isValidAccountNumber, { error: 'has a wrong check digit (a typo?)' });
+
+export const TransferRequestSchema = z.strictObject({
+  fromAccountId: z.uuid({ error: 'must be an account id (UUID)' }),
+  toAccountNumber: AccountNumberSchema,
+  amount: AmountSchema,
+  description: DescriptionSchema.optional(),
+});
+export type TransferRequest = z.infer<typeof TransferRequestSchema>;
+
+export const TRANSACTION_KINDS = ['deposit', 'withdrawal', 'transfer', 'reversal'] as const;
+export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
+
+/** `transaction` of API.md. */
+export interface TransactionView {
+  id: string;
+  kind: TransactionKind;
+  amount: number;
+  currency: string;
+  description: string | null;
+  createdAt: string;
+}
+
+export interface Counterparty {
+  accountNumber: string;
+  name: string;
+}
+
+/** `entry` of API.md: one side of a transaction, as the account's statement shows it. */
+export interface EntryView {
+  id: string;
+  transactionId: string;
+  kind: TransactionKind;
+  /** Signed: + credit, − debit. */
+  amount: number;
+  balanceAfter: number;
+  counterparty: Counterparty | null;
+  description: string | null;
+  createdAt: string;
+}
+
+export interface LedgerMismatch {
+  accountId: string;
+  number: string;
+  storedBalance: number;
+  entriesSum: number;
+}
+
+export interface LedgerCheck {
+  balanced: boolean;
+  /** How many accounts were checked, system accounts included. */
+  accounts: number;
+  /** Customer balances as stored plus system balances derived from entries: always 0. */
+  sumOfBalances: number;
+  mismatches: LedgerMismatch[];
+  unbalancedTransactions: Array<{ transactionId: string; entriesSum: number; entries: number }>;
+  negativeBalances: Array<{ accountId: string; number: string; balance: number }>;
+}
+
+export interface AdminStats {
+  customers: number;
+  accounts: number;
+  lockedUsers: number;
+  totalCustomerBalance: number;
+  transactionsToday: number;
+  openRequests: number;
+  lastLockout: string | null;
+}

@@ -1,0 +1,8 @@
+import { createZodDto } from 'nestjs-zod';
+import { DepositRequestSchema, TransferRequestSchema, WithdrawalRequestSchema } from '@bank/contracts/ledger';
+import { PageQuerySchema } from '@bank/contracts/pagination';
+
+export class DepositDto extends createZodDto(DepositRequestSchema) {}
+export class WithdrawalDto extends createZodDto(WithdrawalRequestSchema) {}
+export class TransferDto extends createZodDto(TransferRequestSchema) {}
+export class PageQueryDto extends createZodDto(PageQuerySchema) {}

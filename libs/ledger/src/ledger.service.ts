@@ -1,0 +1,178 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { AccountView } from '@bank/contracts/accounts';
+import type { DepositRequest, TransactionView, TransferRequest, WithdrawalRequest } from '@bank/contracts/ledger';
+import { AccountsService } from '@bank/accounts/accounts.service';
+import { accountRowToView, CASH_ACCOUNT_ID_USD, minorUnits, type AccountRow } from '@bank/accounts/account-row';
+import { NotFound } from '@bank/problems/domain-error';
+import { UsersService } from '@bank/users/users.service';
+import { IdempotencyService, type CommandResult } from './idempotency.service';
+import { LedgerPostingService, type PostingLeg } from './ledger-posting.service';
+import { AccountFrozen, CurrencyMismatch, DailyLimitExceeded, InsufficientFunds, SelfTransfer } from './ledger.errors';
+
+export interface MoneyMoved {
+  transaction: TransactionView;
+  /** The account the caller acted on (a transfer's source), after the move. */
+  account: AccountView;
+}
+
+function utcToday(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function spentToday(account: AccountRow, today: string): number {
+  const spentOn = account.spent_on === null ? null : typeof account.spent_on === 'string' ? account.spent_on.slice(0, 10) : dateOnly(account.spent_on);
+  return spentOn === today ? minorUnits(account.spent_today) : 0;
+}
+
+/** A `date` column read by node-postgres is a local-midnight Date; format it back as written. */
+function dateOnly(date: Date): string {
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+}
+
+/**
+ * Deposits, withdrawals and transfers: the money rules of DESIGN.md. Each command runs in one
+ * transaction with its idempotency record; the customer account rows it touches are locked in
+ * id order (so two transfers between the same accounts cannot deadlock) and every rule is checked
+ * on the locked rows before anything is written.
+ */
+@Injectable()
+export class LedgerService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly idempotency: IdempotencyService,
+    private readonly posting: LedgerPostingService,
+    private readonly accounts: AccountsService,
+    private readonly users: UsersService,
+  ) {}
+
+  deposit(userId: string, accountId: string, request: DepositRequest, idempotencyKey?: string): Promise<CommandResult<MoneyMoved>> {
+    return this.idempotency.run({ userId, idempotencyKey, request: { op: 'deposit', accountId, ...request } }, async () => {
+      const [account] = await this.lockOwnedAccounts(userId, [accountId]);
+      if (account.status === 'closed') throw new AccountFrozen('closed', 'target');
+      const cash = this.cashAccount(account.currency);
+      const posted = await this.posting.post({
+        kind: 'deposit',
+        amount: request.amount,
+        currency: account.currency.trim(),
+        description: request.description ?? null,
+        initiatedBy: userId,
+        today: utcToday(),
+        legs: [
+          { account: cash, amount: -request.amount, counterparty: null, spend: 0 },
+          { account, amount: request.amount, counterparty: null, spend: 0 },
+        ],
+      });
+      return { transaction: posted.transaction, account: accountRowToView(account, posted.legs[0].balanceAfter) };
+    });
+  }
+
+  withdraw(userId: string, accountId: string, request: WithdrawalRequest, idempotencyKey?: string): Promise<CommandResult<MoneyMoved>> {
+    const { pin, ...withoutPin } = request;
+    // The PIN stays out of the request fingerprint: a digest of 4 digits would be trivially reversed.
+    return this.idempotency.run({ userId, idempotencyKey, request: { op: 'withdrawal', accountId, ...withoutPin } }, async () => {
+      await this.accounts.getOwned(accountId, userId);
+      // Card before account: the only lock order that includes cards, so no deadlock.
+      await this.accounts.verifyCardPin(userId, pin);
+      const [account] = await this.lockOwnedAccounts(userId, [accountId]);
+      this.assertDebitable(account, 'source');
+      const balance = minorUnits(account.balance);
+      if (balance < request.amount) throw new InsufficientFunds(balance, request.amount);
+      const posted = await this.posting.post({
+        kind: 'withdrawal',
+        amount: request.amount,
+        currency: account.currency.trim(),
+        description: withoutPin.description ?? null,
+        initiatedBy: userId,
+        today: utcToday(),
+        legs: [
+          { account, amount: -request.amount, counterparty: null, spend: 0 },
+          { account: this.cashAccount(account.currency), amount: request.amount, counterparty: null, spend: 0 },
+        ],
+      });
+      return { transaction: posted.transaction, account: accountRowToView(account, posted.legs[0].balanceAfter) };
+    });
+  }
+
+  transfer(userId: string, request: TransferRequest, idempotencyKey?: string): Promise<CommandResult<MoneyMoved>> {
+    return this.idempotency.run({ userId, idempotencyKey, request: { op: 'transfer', ...request } }, async () => {
+      const found = await this.em.execute<AccountRow[]>(`select * from accounts where id = ? or (number = ? and kind = 'customer')`, [
+        request.fromAccountId,
+        request.toAccountNumber,
+      ]);
+      const source = found.find((row) => row.id === request.fromAccountId && row.owner_id === userId && row.kind === 'customer');
+      if (!source) throw new NotFound('The source account');
+      const target = found.find((row) => row.number.trim() === request.toAccountNumber);
+      if (!target) throw new NotFound('No account with this number');
+      if (target.id === source.id) throw new SelfTransfer();
+      if (source.currency !== target.currency) throw new CurrencyMismatch(source.currency.trim(), target.currency.trim());
+
+      const locked = await this.lockAccounts([source.id, target.id]);
+      const from = locked.get(source.id)!;
+      const to = locked.get(target.id)!;
+      this.assertDebitable(from, 'source');
+      if (to.status === 'closed') throw new AccountFrozen('closed', 'target');
+      const balance = minorUnits(from.balance);
+      if (balance < request.amount) throw new InsufficientFunds(balance, request.amount);
+      const today = utcToday();
+      const dailyLimit = minorUnits(from.daily_limit);
+      const remaining = dailyLimit - spentToday(from, today);
+      if (request.amount > remaining) throw new DailyLimitExceeded(dailyLimit, Math.max(0, remaining));
+
+      const names = await this.users.fullNames([from.owner_id!, to.owner_id!]);
+      const legs: PostingLeg[] = [
+        { account: from, amount: -request.amount, counterparty: { account: to, name: names.get(to.owner_id!) ?? '' }, spend: request.amount },
+        { account: to, amount: request.amount, counterparty: { account: from, name: names.get(from.owner_id!) ?? '' }, spend: 0 },
+      ];
+      const posted = await this.posting.post({
+        kind: 'transfer',
+        amount: request.amount,
+        currency: from.currency.trim(),
+        description: request.description ?? null,
+        initiatedBy: userId,
+        today,
+        legs,
+      });
+      return { transaction: posted.transaction, account: accountRowToView(from, posted.legs[0].balanceAfter) };
+    });
+  }
+
+  private assertDebitable(account: AccountRow, role: 'source' | 'target'): void {
+    if (account.status !== 'active') throw new AccountFrozen(account.status, role);
+  }
+
+  private async lockOwnedAccounts(ownerId: string, ids: string[]): Promise<AccountRow[]> {
+    const locked = await this.lockAccounts(ids);
+    return ids.map((id) => {
+      const row = locked.get(id);
+      if (!row || row.owner_id !== ownerId) throw new NotFound('The account');
+      return row;
+    });
+  }
+
+  /** FOR UPDATE in id order: every command locks customer accounts in this one global order. */
+  private async lockAccounts(ids: string[]): Promise<Map<string, AccountRow>> {
+    const rows = await this.em.execute<AccountRow[]>(`select * from accounts where id in (?) and kind = 'customer' order by id for update`, [ids]);
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  private cashAccount(currency: string): AccountRow {
+    if (currency.trim() !== 'USD') throw new Error(`no cash account for ${currency}`);
+    // Never locked or read per posting: only its id and kind matter to the posting function.
+    return {
+      id: CASH_ACCOUNT_ID_USD,
+      owner_id: null,
+      number: '900000000019',
+      kind: 'system',
+      type: 'cash',
+      currency: 'USD',
+      status: 'active',
+      balance: 0,
+      daily_limit: 0,
+      spent_today: 0,
+      spent_on: null,
+      entry_count: 0,
+      created_at: new Date(0),
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { EntryView } from '@bank/contracts/ledger';
+import { IDEMPOTENT_REPLAYED_HEADER } from '@bank/contracts/ledger';
+import type { Page } from '@bank/contracts/pagination';
+import { AccountIdPipe } from '@bank/accounts/account-id.pipe';
+import { CurrentUser } from '@bank/auth/current-user.decorator';
+import { Roles } from '@bank/auth/roles.decorator';
+import type { AuthenticatedUser } from '@bank/auth/access-token';
+import type { CommandResult } from './idempotency.service';
+import { LedgerService, type MoneyMoved } from './ledger.service';
+import { LedgerQueriesService } from './ledger-queries.service';
+import { DepositDto, PageQueryDto, TransferDto, WithdrawalDto } from './dto/money.dto';
+import { IdempotencyKey } from './idempotency-key.decorator';
+
+const IDEMPOTENCY_HEADER_DOC = { name: 'Idempotency-Key', required: false, description: '1..255 characters; a replay answers the original response' };
+
+function answer(response: Response, result: CommandResult<MoneyMoved>): MoneyMoved {
+  if (result.replayed) response.set(IDEMPOTENT_REPLAYED_HEADER, 'true');
+  return result.body;
+}
+
+@ApiTags('money')
+@ApiBearerAuth()
+@Roles('customer')
+@Controller()
+export class MoneyController {
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly queries: LedgerQueriesService,
+  ) {}
+
+  @Post('accounts/:id/deposits')
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  async deposit(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', AccountIdPipe) accountId: string,
+    @Body() body: DepositDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<MoneyMoved> {
+    return answer(response, await this.ledger.deposit(user.id, accountId, body, key));
+  }
+
+  @Post('accounts/:id/withdrawals')
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  async withdraw(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', AccountIdPipe) accountId: string,
+    @Body() body: WithdrawalDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<MoneyMoved> {
+    return answer(response, await this.ledger.withdraw(user.id, accountId, body, key));
+  }
+
+  @Post('transfers')
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  async transfer(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: TransferDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<MoneyMoved> {
+    return answer(response, await this.ledger.transfer(user.id, body, key));
+  }
+
+  @Get('accounts/:id/transactions')
+  history(@CurrentUser() user: AuthenticatedUser, @Param('id', AccountIdPipe) accountId: string, @Query() query: PageQueryDto): Promise<Page<EntryView>> {
+    return this.queries.history(user.id, accountId, query);
+  }
+}
