@@ -43,6 +43,10 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   });
 }
 
+export function bearer(token: string): { Authorization: string } {
+  return { Authorization: `Bearer ${token}` };
+}
+
 export function uniqueEmail(label = 'user'): string {
   return `${label}-${randomUUID()}@test.bankingcore.local`;
 }
@@ -62,7 +66,8 @@ export class TestApp {
     const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
     configureApi(app, config);
-    await app.init();
+    // Listening once on a free port lets supertest reuse it instead of binding per request.
+    await app.listen(0, '127.0.0.1');
     return new TestApp(app, config);
   }
 
@@ -89,6 +94,24 @@ export class TestApp {
     const body = registered.body as RegisterResponse;
     const tokens = await this.login(email, password);
     return { user: body.user, accountId: body.account.id, accountNumber: body.account.number, email, password, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+  }
+
+  /** A customer with money: registers with an initial deposit, which posts as a normal deposit. */
+  async newFundedCustomer(balance: number, options: { fullName?: string; pin?: string } = {}): Promise<TestCustomer> {
+    const email = uniqueEmail('customer');
+    await this.http()
+      .post('/api/v1/auth/register')
+      .send({ email, password: TEST_PASSWORD, fullName: options.fullName ?? 'Funded Customer', pin: options.pin ?? TEST_PIN, initialDeposit: balance })
+      .expect(201);
+    const tokens = await this.login(email, TEST_PASSWORD);
+    const accounts = await this.http().get('/api/v1/accounts').set(bearer(tokens.accessToken)).expect(200);
+    const [account] = accounts.body.items as Array<{ id: string; number: string }>;
+    return { user: tokens.user, accountId: account.id, accountNumber: account.number, email, password: TEST_PASSWORD, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+  }
+
+  async balanceOf(accountId: string): Promise<number> {
+    const [row] = await this.sql<{ balance: string }>('select balance from accounts where id = ?', [accountId]);
+    return Number(row.balance);
   }
 
   async login(email: string, password: string): Promise<TokenResponse> {
