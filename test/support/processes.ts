@@ -46,6 +46,10 @@ export class RunningProcess {
     }
   }
 
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   /** SIGTERM, then the exit; SIGKILL if it does not stop within the grace period. */
   async stop(graceMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return this.exited;

@@ -71,6 +71,13 @@ export class TestApp {
     return new TestApp(app, config);
   }
 
+  /** Base URL of the listening api (HTTP and Socket.IO). */
+  get url(): string {
+    const address = this.app.getHttpServer().address();
+    if (!address || typeof address === 'string') throw new Error('the test api is not listening');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
   http(): TestAgent {
     return request(this.app.getHttpServer());
   }

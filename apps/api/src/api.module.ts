@@ -11,6 +11,7 @@ import { AuthModule } from '@bank/auth/auth.module';
 import { AccountsModule } from '@bank/accounts/accounts.module';
 import { LedgerModule } from '@bank/ledger/ledger.module';
 import { AdminModule } from '@bank/admin/admin.module';
+import { RealtimeModule } from '@bank/realtime/realtime.module';
 import { HealthModule } from '@bank/health/health.module';
 import { DemoModule } from '@bank/demo/demo.module';
 
@@ -29,6 +30,7 @@ export class ApiModule {
         AccountsModule,
         LedgerModule,
         AdminModule,
+        RealtimeModule,
         HealthModule,
         DemoModule,
       ],

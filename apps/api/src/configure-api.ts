@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { json, urlencoded } from 'express';
 import type { AppConfig } from '@bank/config/app-config';
 import { assignRequestId } from '@bank/logging/logging.module';
+import { RedisIoAdapter } from '@bank/realtime/redis-io.adapter';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT = '100kb';
@@ -38,6 +39,7 @@ export function configureApi(app: NestExpressApplication, config: AppConfig): vo
   app.use(cookieParser());
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'api/v1/health/live', 'api/v1/health/ready'] });
   app.useStaticAssets(webRoot(config), { index: 'index.html', fallthrough: true });
+  app.useWebSocketAdapter(new RedisIoAdapter(app, config));
 
   const document = SwaggerModule.createDocument(
     app,

@@ -4,15 +4,16 @@ import { ConfigModule } from '@bank/config/config.module';
 import { DbModule } from '@bank/db/db.module';
 import { RedisModule } from '@bank/redis/redis.module';
 import { LoggingModule } from '@bank/logging/logging.module';
+import { OutboxRelayModule } from '@bank/outbox/outbox-relay.module';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 
-/** The background process. It idles until the service-request pipeline gives it queues to work. */
+/** The background process: the outbox relay (live events); the service-request queues come later. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DbModule, RedisModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DbModule, RedisModule, OutboxRelayModule],
       providers: [WorkerHeartbeatService],
     };
   }

@@ -8,10 +8,16 @@ export interface AccessTokenClaims {
   sub: string;
   role: Role;
   typ: 'access';
+  exp?: number;
 }
 
 /** Who is calling, as the auth guard puts it on the request. */
 export interface AuthenticatedUser {
   id: string;
   role: Role;
+}
+
+/** A verified access token: who, and until when it may be used (live sockets are cut then). */
+export interface VerifiedAccessToken extends AuthenticatedUser {
+  expiresAtMs: number;
 }

@@ -24,7 +24,8 @@ export class AuthGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
     if (!match) throw new TokenInvalid('An access token is required (Authorization: Bearer <token>).');
-    request.user = await this.tokens.verifyAccessToken(match[1]);
+    const { id, role } = await this.tokens.verifyAccessToken(match[1]);
+    request.user = { id, role };
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(request.user.role)) throw new Forbidden();
     return true;

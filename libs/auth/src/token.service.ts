@@ -7,7 +7,7 @@ import type { AppConfig } from '@bank/config/app-config';
 import type { Role } from '@bank/contracts/users';
 import { TokenInvalid, TokenReused } from '@bank/problems/domain-error';
 import { RefreshToken } from './entities/refresh-token.entity';
-import { JWT_ALGORITHM, JWT_ISSUER, type AccessTokenClaims, type AuthenticatedUser } from './access-token';
+import { JWT_ALGORITHM, JWT_ISSUER, type AccessTokenClaims, type AuthenticatedUser, type VerifiedAccessToken } from './access-token';
 
 function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -38,15 +38,15 @@ export class TokenService {
     return this.jwt.signAsync(claims, { algorithm: JWT_ALGORITHM, issuer: JWT_ISSUER, expiresIn: this.config.accessTokenTtlS });
   }
 
-  async verifyAccessToken(token: string): Promise<AuthenticatedUser> {
+  async verifyAccessToken(token: string): Promise<VerifiedAccessToken> {
     let claims: Partial<AccessTokenClaims>;
     try {
       claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, { algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER });
     } catch {
       throw new TokenInvalid();
     }
-    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.role !== 'string') throw new TokenInvalid();
-    return { id: claims.sub, role: claims.role as Role };
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.role !== 'string' || typeof claims.exp !== 'number') throw new TokenInvalid();
+    return { id: claims.sub, role: claims.role as Role, expiresAtMs: claims.exp * 1000 };
   }
 
   /** Starts a new family: a login. */

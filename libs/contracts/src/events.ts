@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from './pagination';
 import type { EntryView } from './ledger';
 
 /** Every live event type (API.md "Live events"). */
@@ -21,6 +23,13 @@ export interface BalanceUpdatedData {
 
 export type TransactionPostedData = EntryView & { accountId: string };
 
+/** Who an event is for: one user, or everyone in a staff role. These are also the Socket.IO room names. */
+export type EventRecipient = `user:${string}` | 'role:employee' | 'role:admin';
+
+export function userRecipient(userId: string): EventRecipient {
+  return `user:${userId}`;
+}
+
 /** Payload of each event type; the later issues fill in the rest. */
 export interface EventDataMap {
   'balance.updated': BalanceUpdatedData;
@@ -39,3 +48,20 @@ export interface EventEnvelope<T extends EventType = EventType> {
   occurredAt: string;
   data: EventDataMap[T];
 }
+
+/** Socket.IO handshake: `io(url, { path: '/socket.io', auth: { token, lastEventId } })`. */
+export interface LiveHandshakeAuth {
+  token: string;
+  /** Resume after this event id: the server first replays what was missed, then goes live. */
+  lastEventId?: string;
+}
+
+export const SOCKET_PATH = '/socket.io';
+export const EVENT_ID_PATTERN = /^\d{1,18}$/;
+
+/** `GET /events?after=<id>&limit=`: the REST fallback of the live stream, oldest first. */
+export const EventsQuerySchema = z.strictObject({
+  after: z.string().regex(EVENT_ID_PATTERN, { error: 'must be an event id' }).default('0'),
+  limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(PAGE_LIMIT_DEFAULT),
+});
+export type EventsQuery = z.infer<typeof EventsQuerySchema>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { EntryView, TransactionKind, TransactionView } from '@bank/contracts/ledger';
+import { userRecipient } from '@bank/contracts/events';
 import { minorUnits, type AccountRow } from '@bank/accounts/account-row';
 import { OutboxService, type OutboxEvent } from '@bank/outbox/outbox.service';
 
@@ -105,10 +106,10 @@ export class LedgerPostingService {
         createdAt: occurredAt,
       };
       legs.push({ account: leg.account, balanceAfter: after.balance, entry });
-      const recipientUserId = leg.account.owner_id;
+      const recipient = userRecipient(leg.account.owner_id);
       events.push(
-        { recipientUserId, type: 'balance.updated', data: { accountId: leg.account.id, balance: after.balance, currency: posting.currency, transactionId } },
-        { recipientUserId, type: 'transaction.posted', data: { ...entry, accountId: leg.account.id } },
+        { recipient, type: 'balance.updated', data: { accountId: leg.account.id, balance: after.balance, currency: posting.currency, transactionId } },
+        { recipient, type: 'transaction.posted', data: { ...entry, accountId: leg.account.id } },
       );
     });
     await this.outbox.append(events);

@@ -15,7 +15,7 @@ describe('money movement (HTTP, real PostgreSQL)', () => {
   const transfer = (c: TestCustomer, body: object) => t.http().post('/api/v1/transfers').set(bearer(c.accessToken)).send(body);
   const entriesOf = async (accountId: string) => (await t.sql<{ n: number }>('select count(*)::int as n from ledger_entries where account_id = ?', [accountId]))[0].n;
   const eventsOf = (userId: string) =>
-    t.sql<{ type: string; payload: Record<string, unknown> }>('select type, payload from outbox_events where recipient_user_id = ? order by id', [userId]);
+    t.sql<{ type: string; payload: Record<string, unknown> }>('select type, payload from outbox_events where recipient = ? order by id', [`user:${userId}`]);
 
   it('posts a deposit as double entry against the cash account, with the running balance and outbox events', async () => {
     const c = await t.newCustomer();

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { EventDataMap, EventType } from '@bank/contracts/events';
+import type { EventDataMap, EventEnvelope, EventRecipient, EventType } from '@bank/contracts/events';
+import { toEnvelope, type StoredEventRow } from './event-stream';
 
 export interface OutboxEvent<T extends EventType = EventType> {
-  recipientUserId: string;
+  recipient: EventRecipient;
   type: T;
   data: EventDataMap[T];
 }
@@ -22,7 +23,21 @@ export class OutboxService {
     if (events.length === 0) return;
     if (!this.em.isInTransaction()) throw new Error('outbox events must be appended inside the transaction that causes them');
     const values = events.map(() => '(?, ?, ?::jsonb)').join(', ');
-    const params = events.flatMap((event) => [event.recipientUserId, event.type, JSON.stringify(event.data)]);
-    await this.em.execute(`insert into outbox_events (recipient_user_id, type, payload) values ${values}`, params);
+    const params = events.flatMap((event) => [event.recipient, event.type, JSON.stringify(event.data)]);
+    await this.em.execute(`insert into outbox_events (recipient, type, payload) values ${values}`, params);
+  }
+
+  /**
+   * The stored stream of these recipients after an event id, oldest first: what a reconnecting
+   * client missed. Only numbered events are visible; numbering is committed before publishing,
+   * so nothing published is missing here.
+   */
+  async readStream(recipients: readonly EventRecipient[], afterId: bigint, limit: number): Promise<EventEnvelope[]> {
+    const rows = await this.em.execute<StoredEventRow[]>(
+      `select event_seq, recipient, type, payload, occurred_at from outbox_events
+       where recipient in (?) and event_seq > ? order by event_seq limit ?`,
+      [[...recipients], afterId.toString(), limit],
+    );
+    return rows.map(toEnvelope);
   }
 }

@@ -84,20 +84,37 @@ export class Migration20261125010000Ledger extends Migration {
         primary key (user_id, key)
       );`);
     this.addSql('create index idempotency_keys_created_idx on idempotency_keys (created_at);');
+    // The transactional outbox. Writers append rows in their own transaction; the relay then gives
+    // each committed row its public event id (event_seq) in the order it sees them committed, and
+    // publishes it. Rows stay as the stored stream that reconnecting clients replay from.
     this.addSql(`
       create table outbox_events (
         id bigint generated always as identity primary key,
-        recipient_user_id uuid not null references users (id),
+        recipient text not null check (recipient ~ '^(user:[0-9a-f-]{36}|role:(employee|admin))$'),
         type text not null,
         payload jsonb not null,
         occurred_at timestamptz not null default now(),
-        published_at timestamptz
+        event_seq bigint,
+        published_at timestamptz,
+        constraint outbox_events_seq_unique unique (event_seq)
       );`);
-    this.addSql('create index outbox_events_unpublished_idx on outbox_events (id) where published_at is null;');
+    this.addSql('create index outbox_events_unsequenced_idx on outbox_events (id) where event_seq is null;');
+    this.addSql('create index outbox_events_unpublished_idx on outbox_events (event_seq) where event_seq is not null and published_at is null;');
+    this.addSql('create index outbox_events_recipient_idx on outbox_events (recipient, event_seq) where event_seq is not null;');
+    // Wakes the relay at commit (NOTIFY is transactional), once per writing statement, with no
+    // extra round trip for the writer.
+    this.addSql(`
+      create function outbox_events_notify() returns trigger language plpgsql as $$
+      begin
+        perform pg_notify('outbox_events', '');
+        return null;
+      end $$;`);
+    this.addSql('create trigger outbox_events_notify after insert on outbox_events for each statement execute function outbox_events_notify();');
   }
 
   override async down(): Promise<void> {
     this.addSql('drop table if exists outbox_events;');
+    this.addSql('drop function if exists outbox_events_notify();');
     this.addSql('drop table if exists idempotency_keys;');
     this.addSql('drop table if exists ledger_entries;');
     this.addSql('drop table if exists ledger_transactions;');

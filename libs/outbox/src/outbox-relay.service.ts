@@ -1,0 +1,133 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Client } from 'pg';
+import Redis from 'ioredis';
+import { APP_CONFIG } from '@bank/config/config.module';
+import type { AppConfig } from '@bank/config/app-config';
+import { eventsChannel, toEnvelope, type PublishedEvent, type StoredEventRow } from './event-stream';
+
+/** Held by the one relay allowed to number and publish events; released when its session ends. */
+const RELAY_LEADER_LOCK_KEY = 7_311_202_612;
+const BATCH_SIZE = 1_000;
+const BACKSTOP_POLL_MS = 500;
+const STANDBY_RETRY_MS = 1_000;
+
+/**
+ * The outbox relay (worker side). One relay at a time is leader (a PostgreSQL advisory lock).
+ * Woken by NOTIFY at every commit that appends events (and by a slow poll as a backstop), it:
+ *  1. numbers the committed, unnumbered rows in the order it sees them — the public event id,
+ *     strictly increasing, in commit order for any one recipient;
+ *  2. publishes the numbered, unpublished rows to Redis, in id order;
+ *  3. marks them published.
+ * A crash between 2 and 3 publishes again on restart (at least once); clients drop duplicates by id.
+ */
+@Injectable()
+export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelayService.name);
+  private db: Client | undefined;
+  private redis: Redis | undefined;
+  private stopped = false;
+  private leader = false;
+  private draining: Promise<void> | undefined;
+  private drainAgain = false;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 2 });
+    this.db = new Client({ connectionString: this.config.databaseUrl, application_name: 'bankingcore-outbox-relay' });
+    this.db.on('error', (error) => this.fail(error));
+    await this.db.connect();
+    void this.campaign();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await this.draining?.catch(() => undefined);
+    await this.db?.end().catch(() => undefined);
+    this.redis?.disconnect();
+  }
+
+  private async campaign(): Promise<void> {
+    while (!this.stopped && !this.leader) {
+      const { rows } = await this.db!.query<{ acquired: boolean }>('select pg_try_advisory_lock($1) as acquired', [RELAY_LEADER_LOCK_KEY]);
+      if (rows[0].acquired) break;
+      await new Promise((resolve) => setTimeout(resolve, STANDBY_RETRY_MS));
+    }
+    if (this.stopped) return;
+    this.leader = true;
+    this.logger.log('outbox relay is the leader');
+    this.db!.on('notification', () => this.wake());
+    await this.db!.query('listen outbox_events');
+    this.timers.push(setInterval(() => this.wake(), BACKSTOP_POLL_MS));
+    this.wake();
+  }
+
+  /** Coalesces wake-ups: one drain at a time, and one more if woken while draining. */
+  private wake(): void {
+    if (this.stopped || !this.leader) return;
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = this.drain()
+      .catch((error: Error) => this.logger.error({ err: error }, 'outbox relay drain failed; retrying'))
+      .finally(() => {
+        this.draining = undefined;
+        if (this.drainAgain) {
+          this.drainAgain = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const numbered = await this.numberCommittedRows();
+      const published = await this.publishPending();
+      if (this.stopped || (numbered < BATCH_SIZE && published < BATCH_SIZE)) return;
+    }
+  }
+
+  private async numberCommittedRows(): Promise<number> {
+    const result = await this.db!.query(
+      `update outbox_events o set event_seq = base.last + next.position
+       from (select id, row_number() over (order by id) as position
+             from (select id from outbox_events where event_seq is null order by id limit $1) oldest) next,
+            (select coalesce(max(event_seq), 0) as last from outbox_events) base
+       where o.id = next.id`,
+      [BATCH_SIZE],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  private async publishPending(): Promise<number> {
+    const { rows } = await this.db!.query<StoredEventRow>(
+      `select event_seq, recipient, type, payload, occurred_at from outbox_events
+       where event_seq is not null and published_at is null order by event_seq limit $1`,
+      [BATCH_SIZE],
+    );
+    if (rows.length === 0) return 0;
+    const batch: PublishedEvent[] = rows.map((row) => ({ recipient: row.recipient, envelope: toEnvelope(row) }));
+    await this.redis!.publish(eventsChannel(this.config.redisKeyPrefix), JSON.stringify(batch));
+    await this.db!.query('update outbox_events set published_at = now() where event_seq >= $1 and event_seq <= $2 and published_at is null', [
+      rows[0].event_seq,
+      rows[rows.length - 1].event_seq,
+    ]);
+    return rows.length;
+  }
+
+  private fail(error: Error): void {
+    if (this.stopped) return;
+    // Losing the connection loses the leader lock: exit and let the supervisor restart the worker
+    // rather than risk two leaders.
+    this.logger.error({ err: error }, 'outbox relay lost its database connection');
+    process.exitCode = 1;
+    process.kill(process.pid, 'SIGTERM');
+  }
+}

@@ -1,0 +1,111 @@
+import { Logger } from '@nestjs/common';
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
+import type { Server, Socket } from 'socket.io';
+import { EVENT_ID_PATTERN, userRecipient, type EventRecipient, type LiveHandshakeAuth } from '@bank/contracts/events';
+import { TokenService } from '@bank/auth/token.service';
+import type { VerifiedAccessToken } from '@bank/auth/access-token';
+import { OutboxService } from '@bank/outbox/outbox.service';
+import { LiveEventsHub, SocketStream } from './live-events.hub';
+import { throttleInbound } from './socket-throttle';
+
+const REPLAY_PAGE = 500;
+
+interface SocketState {
+  user: VerifiedAccessToken;
+  lastEventId: bigint | null;
+  stream?: SocketStream;
+  expiry?: NodeJS.Timeout;
+}
+
+function handshakeError(code: 'TOKEN_INVALID' | 'VALIDATION_FAILED', detail: string): Error {
+  return Object.assign(new Error(code), { data: { code, detail } });
+}
+
+/** What a user's socket receives: their own events, plus their staff role's. Never chosen by the client. */
+export function recipientsOf(user: { id: string; role: string }): EventRecipient[] {
+  const recipients: EventRecipient[] = [userRecipient(user.id)];
+  if (user.role === 'employee' || user.role === 'admin') recipients.push(`role:${user.role}`);
+  return recipients;
+}
+
+/**
+ * The live-events socket. The handshake must carry a valid access token (else `connect_error`,
+ * and the socket never joins anything); the server puts the socket in its rooms, replays what it
+ * missed after `lastEventId`, then streams live events. Clients send nothing the server acts on.
+ */
+@WebSocketGateway()
+export class EventsGateway implements OnGatewayInit<Server>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
+  private readonly logger = new Logger(EventsGateway.name);
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly hub: LiveEventsHub,
+    private readonly outbox: OutboxService,
+    private readonly orm: MikroORM,
+  ) {}
+
+  afterInit(server: Server): void {
+    server.use((socket, next) => {
+      this.authenticate(socket).then(
+        () => next(),
+        (error: Error) => next(error),
+      );
+    });
+  }
+
+  async handleConnection(socket: Socket): Promise<void> {
+    const state = socket.data as SocketState;
+    throttleInbound(socket);
+    const recipients = recipientsOf(state.user);
+    await socket.join(recipients);
+    state.expiry = setTimeout(() => {
+      socket.emit('session.expired', { code: 'TOKEN_INVALID', detail: 'The access token expired; reconnect with a fresh one.' });
+      socket.disconnect(true);
+    }, Math.max(0, state.user.expiresAtMs - Date.now()));
+    // Attach before reading the store: whatever is published meanwhile waits in the buffer,
+    // so the seam between replay and live has no gap, and duplicates are dropped by id.
+    const stream = new SocketStream(socket, recipients, state.lastEventId ?? 0n);
+    state.stream = stream;
+    this.hub.attach(stream);
+    try {
+      if (state.lastEventId !== null) await this.replay(stream);
+    } catch (error) {
+      this.logger.error({ err: error }, 'replay failed; closing the socket so the client resumes again');
+      socket.disconnect(true);
+      return;
+    }
+    stream.goLive();
+  }
+
+  handleDisconnect(socket: Socket): void {
+    const state = socket.data as Partial<SocketState>;
+    clearTimeout(state.expiry);
+    if (state.stream) this.hub.detach(state.stream);
+  }
+
+  private async authenticate(socket: Socket): Promise<void> {
+    const auth = (socket.handshake.auth ?? {}) as Partial<LiveHandshakeAuth>;
+    if (typeof auth.token !== 'string' || auth.token.length === 0) throw handshakeError('TOKEN_INVALID', 'auth.token is required');
+    let user: VerifiedAccessToken;
+    try {
+      user = await this.tokens.verifyAccessToken(auth.token);
+    } catch {
+      throw handshakeError('TOKEN_INVALID', 'The access token is invalid or expired.');
+    }
+    const lastEventId = auth.lastEventId === undefined || auth.lastEventId === null ? null : String(auth.lastEventId);
+    if (lastEventId !== null && !EVENT_ID_PATTERN.test(lastEventId)) throw handshakeError('VALIDATION_FAILED', 'auth.lastEventId must be an event id');
+    const state: SocketState = { user, lastEventId: lastEventId === null ? null : BigInt(lastEventId) };
+    Object.assign(socket.data as object, state);
+  }
+
+  private async replay(stream: SocketStream): Promise<void> {
+    await RequestContext.create(this.orm.em, async () => {
+      for (;;) {
+        const page = await this.outbox.readStream(stream.recipients, stream.lastId, REPLAY_PAGE);
+        for (const envelope of page) stream.send(envelope);
+        if (page.length < REPLAY_PAGE || !stream.socket.connected) return;
+      }
+    });
+  }
+}

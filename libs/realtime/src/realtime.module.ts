@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '@bank/auth/auth.module';
+import { OutboxModule } from '@bank/outbox/outbox.module';
+import { EventsGateway } from './events.gateway';
+import { EventsController } from './events.controller';
+import { LiveEventsHub } from './live-events.hub';
+
+@Module({
+  imports: [AuthModule, OutboxModule],
+  providers: [LiveEventsHub, EventsGateway],
+  controllers: [EventsController],
+  exports: [LiveEventsHub],
+})
+export class RealtimeModule {}

@@ -1,0 +1,45 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import Redis from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+import type { AppConfig } from '@bank/config/app-config';
+import { SOCKET_PATH } from '@bank/contracts/events';
+import { isAllowedSocketOrigin } from './socket-origin';
+
+/**
+ * Socket.IO for the api: the public path, the Origin check, small inbound packets (clients send
+ * nothing that matters), and the Redis adapter so socket operations (e.g. disconnecting a locked
+ * user) reach sockets on every api process. Live events themselves go through the LiveEventsHub.
+ */
+export class RedisIoAdapter extends IoAdapter {
+  private readonly clients: Redis[] = [];
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: AppConfig,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server: Server = super.createIOServer(port, {
+      ...options,
+      path: SOCKET_PATH,
+      serveClient: false,
+      maxHttpBufferSize: 16 * 1024,
+      allowRequest: (request, callback) => callback(null, isAllowedSocketOrigin(request, this.config.corsOrigins)),
+      cors: this.config.corsOrigins.length > 0 ? { origin: this.config.corsOrigins, credentials: true } : undefined,
+    } as ServerOptions);
+    const pub = new Redis(this.config.redisUrl);
+    const sub = pub.duplicate();
+    this.clients.push(pub, sub);
+    server.adapter(createAdapter(pub, sub, { key: `${this.config.redisKeyPrefix}socket.io` }));
+    return server;
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    for (const client of this.clients.splice(0)) client.disconnect();
+  }
+}

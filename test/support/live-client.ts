@@ -1,0 +1,60 @@
+import { io, type Socket } from 'socket.io-client';
+import type { EventEnvelope } from '@bank/contracts/events';
+
+/** A socket.io-client connection that records every event it receives, in order. */
+export class LiveClient {
+  readonly events: EventEnvelope[] = [];
+  readonly socket: Socket;
+  disconnectReason: string | null = null;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.onAny((type: string, envelope: EventEnvelope) => {
+      if (type !== 'error' && type !== 'session.expired') this.events.push(envelope);
+    });
+    socket.on('disconnect', (reason) => (this.disconnectReason = reason));
+  }
+
+  /** Resolves once connected; rejects with the server's `connect_error`. */
+  static connect(baseUrl: string, auth: Record<string, unknown>, extra: { extraHeaders?: Record<string, string> } = {}): Promise<LiveClient> {
+    const socket = io(baseUrl, { path: '/socket.io', transports: ['websocket'], auth, reconnection: false, forceNew: true, ...extra });
+    const client = new LiveClient(socket);
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(client));
+      socket.once('connect_error', (error) => {
+        socket.close();
+        reject(error);
+      });
+    });
+  }
+
+  get lastEventId(): string | undefined {
+    return this.events[this.events.length - 1]?.id;
+  }
+
+  ofType(type: string): EventEnvelope[] {
+    return this.events.filter((event) => event.type === type);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** Polls a condition until it holds or the deadline passes (no fixed sleeps in assertions). */
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Strictly increasing decimal ids: no duplicate and no reordering. */
+export function expectStrictlyIncreasingIds(events: readonly EventEnvelope[]): void {
+  for (let i = 1; i < events.length; i++) {
+    if (!(BigInt(events[i].id) > BigInt(events[i - 1].id))) {
+      throw new Error(`event ids not strictly increasing at ${i}: ${events[i - 1].id} then ${events[i].id}`);
+    }
+  }
+}
