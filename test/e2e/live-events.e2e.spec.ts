@@ -3,6 +3,7 @@ import type { BalanceUpdatedData, EventEnvelope, TransactionPostedData } from '@
 import { bearer, type TestCustomer } from '../support/test-app';
 import { LiveStack } from '../support/live-stack';
 import { eventually, expectStrictlyIncreasingIds, LiveClient } from '../support/live-client';
+import { EventsGateway } from '../../libs/realtime/src/events.gateway';
 
 describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', () => {
   let stack: LiveStack;
@@ -118,6 +119,18 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
     for (let i = 0; i < 100; i++) flooder.socket.emit('ping-me', i);
     await eventually(() => !flooder.socket.connected, 'the flooding socket to be disconnected');
     expect(flooder.disconnectReason).toBe('io server disconnect');
+  });
+
+  it("cuts a user's sockets on every api process at once (what a lockout uses)", async () => {
+    const c = await t().newCustomer();
+    const bystander = await t().newCustomer();
+    const secondApi = await stack.startApi();
+    const here = await connect(c.accessToken);
+    const there = await connect(c.accessToken, {}, secondApi);
+    const other = await connect(bystander.accessToken, {}, secondApi);
+    t().app.get(EventsGateway).disconnectUser(c.user.id);
+    await eventually(() => !here.socket.connected && !there.socket.connected, 'both of the user’s sockets to be cut');
+    expect(other.socket.connected).toBe(true);
   });
 
   it('disconnects a socket when its access token expires', async () => {

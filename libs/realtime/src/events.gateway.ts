@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import type { Server, Socket } from 'socket.io';
 import { EVENT_ID_PATTERN, userRecipient, type EventRecipient, type LiveHandshakeAuth } from '@bank/contracts/events';
@@ -37,6 +37,7 @@ export function recipientsOf(user: { id: string; role: string }): EventRecipient
 @WebSocketGateway()
 export class EventsGateway implements OnGatewayInit<Server>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
   private readonly logger = new Logger(EventsGateway.name);
+  @WebSocketServer() private readonly server!: Server;
 
   constructor(
     private readonly tokens: TokenService,
@@ -82,6 +83,11 @@ export class EventsGateway implements OnGatewayInit<Server>, OnGatewayConnection
     const state = socket.data as Partial<SocketState>;
     clearTimeout(state.expiry);
     if (state.stream) this.hub.detach(state.stream);
+  }
+
+  /** Cuts every live socket of a user, on every api process (through the Redis adapter): a locked user. */
+  disconnectUser(userId: string): void {
+    this.server.in(userRecipient(userId)).disconnectSockets(true);
   }
 
   private async authenticate(socket: Socket): Promise<void> {

@@ -9,6 +9,6 @@ import { LiveEventsHub } from './live-events.hub';
   imports: [AuthModule, OutboxModule],
   providers: [LiveEventsHub, EventsGateway],
   controllers: [EventsController],
-  exports: [LiveEventsHub],
+  exports: [LiveEventsHub, EventsGateway],
 })
 export class RealtimeModule {}
