@@ -5,7 +5,6 @@ import type { DepositRequest, TransactionView, TransferRequest, WithdrawalReques
 import { AccountsService } from '@bank/accounts/accounts.service';
 import { accountRowToView, CASH_ACCOUNT_ID_USD, minorUnits, type AccountRow } from '@bank/accounts/account-row';
 import { NotFound } from '@bank/problems/domain-error';
-import { UsersService } from '@bank/users/users.service';
 import { IdempotencyService, type CommandResult } from './idempotency.service';
 import { LedgerPostingService, type PostingLeg } from './ledger-posting.service';
 import { AccountFrozen, CurrencyMismatch, DailyLimitExceeded, InsufficientFunds, SelfTransfer } from './ledger.errors';
@@ -16,8 +15,17 @@ export interface MoneyMoved {
   account: AccountView;
 }
 
-function utcToday(): string {
-  return new Date().toISOString().slice(0, 10);
+/** The columns every money command reads under its row lock, with the owner's name and the transaction time. */
+const LOCK_SELECT = 'select a.*, u.full_name as owner_name, now() as now from accounts a join users u on u.id = a.owner_id';
+
+/**
+ * An account row locked for a money command. The owner's name is read in the same statement (a
+ * join into the users table, the one read outside its module: it saves a round trip per transfer).
+ */
+type LockedAccountRow = AccountRow & { owner_name: string; now: Date | string };
+
+function utcToday(now: Date | string): string {
+  return new Date(now).toISOString().slice(0, 10);
 }
 
 function spentToday(account: AccountRow, today: string): number {
@@ -43,12 +51,11 @@ export class LedgerService {
     private readonly idempotency: IdempotencyService,
     private readonly posting: LedgerPostingService,
     private readonly accounts: AccountsService,
-    private readonly users: UsersService,
   ) {}
 
   deposit(userId: string, accountId: string, request: DepositRequest, idempotencyKey?: string): Promise<CommandResult<MoneyMoved>> {
     return this.idempotency.run({ userId, idempotencyKey, request: { op: 'deposit', accountId, ...request } }, async () => {
-      const [account] = await this.lockOwnedAccounts(userId, [accountId]);
+      const account = await this.lockOwnedAccount(userId, accountId);
       if (account.status === 'closed') throw new AccountFrozen('closed', 'target');
       const cash = this.cashAccount(account.currency);
       const posted = await this.posting.post({
@@ -57,7 +64,8 @@ export class LedgerService {
         currency: account.currency.trim(),
         description: request.description ?? null,
         initiatedBy: userId,
-        today: utcToday(),
+        today: utcToday(account.now),
+        transactionTime: new Date(account.now),
         legs: [
           { account: cash, amount: -request.amount, counterparty: null, spend: 0 },
           { account, amount: request.amount, counterparty: null, spend: 0 },
@@ -74,7 +82,7 @@ export class LedgerService {
       await this.accounts.getOwned(accountId, userId);
       // Card before account: the only lock order that includes cards, so no deadlock.
       await this.accounts.verifyCardPin(userId, pin);
-      const [account] = await this.lockOwnedAccounts(userId, [accountId]);
+      const account = await this.lockOwnedAccount(userId, accountId);
       this.assertDebitable(account, 'source');
       const balance = minorUnits(account.balance);
       if (balance < request.amount) throw new InsufficientFunds(balance, request.amount);
@@ -84,7 +92,8 @@ export class LedgerService {
         currency: account.currency.trim(),
         description: withoutPin.description ?? null,
         initiatedBy: userId,
-        today: utcToday(),
+        today: utcToday(account.now),
+        transactionTime: new Date(account.now),
         legs: [
           { account, amount: -request.amount, counterparty: null, spend: 0 },
           { account: this.cashAccount(account.currency), amount: request.amount, counterparty: null, spend: 0 },
@@ -96,33 +105,29 @@ export class LedgerService {
 
   transfer(userId: string, request: TransferRequest, idempotencyKey?: string): Promise<CommandResult<MoneyMoved>> {
     return this.idempotency.run({ userId, idempotencyKey, request: { op: 'transfer', ...request } }, async () => {
-      const found = await this.em.execute<AccountRow[]>(`select * from accounts where id = ? or (number = ? and kind = 'customer')`, [
-        request.fromAccountId,
-        request.toAccountNumber,
-      ]);
-      const source = found.find((row) => row.id === request.fromAccountId && row.owner_id === userId && row.kind === 'customer');
-      if (!source) throw new NotFound('The source account');
-      const target = found.find((row) => row.number.trim() === request.toAccountNumber);
-      if (!target) throw new NotFound('No account with this number');
-      if (target.id === source.id) throw new SelfTransfer();
-      if (source.currency !== target.currency) throw new CurrencyMismatch(source.currency.trim(), target.currency.trim());
-
-      const locked = await this.lockAccounts([source.id, target.id]);
-      const from = locked.get(source.id)!;
-      const to = locked.get(target.id)!;
+      // One statement finds, locks (in id order) and names both sides, and reads the transaction time.
+      const locked = await this.em.execute<LockedAccountRow[]>(
+        `${LOCK_SELECT} where a.kind = 'customer' and (a.id = ? or a.number = ?) order by a.id for update of a`,
+        [request.fromAccountId, request.toAccountNumber],
+      );
+      const from = locked.find((row) => row.id === request.fromAccountId && row.owner_id === userId);
+      if (!from) throw new NotFound('The source account');
+      const to = locked.find((row) => row.number.trim() === request.toAccountNumber);
+      if (!to) throw new NotFound('No account with this number');
+      if (to.id === from.id) throw new SelfTransfer();
+      if (from.currency !== to.currency) throw new CurrencyMismatch(from.currency.trim(), to.currency.trim());
       this.assertDebitable(from, 'source');
       if (to.status === 'closed') throw new AccountFrozen('closed', 'target');
       const balance = minorUnits(from.balance);
       if (balance < request.amount) throw new InsufficientFunds(balance, request.amount);
-      const today = utcToday();
+      const today = utcToday(from.now);
       const dailyLimit = minorUnits(from.daily_limit);
       const remaining = dailyLimit - spentToday(from, today);
       if (request.amount > remaining) throw new DailyLimitExceeded(dailyLimit, Math.max(0, remaining));
 
-      const names = await this.users.fullNames([from.owner_id!, to.owner_id!]);
       const legs: PostingLeg[] = [
-        { account: from, amount: -request.amount, counterparty: { account: to, name: names.get(to.owner_id!) ?? '' }, spend: request.amount },
-        { account: to, amount: request.amount, counterparty: { account: from, name: names.get(from.owner_id!) ?? '' }, spend: 0 },
+        { account: from, amount: -request.amount, counterparty: { account: to, name: to.owner_name }, spend: request.amount },
+        { account: to, amount: request.amount, counterparty: { account: from, name: from.owner_name }, spend: 0 },
       ];
       const posted = await this.posting.post({
         kind: 'transfer',
@@ -131,6 +136,7 @@ export class LedgerService {
         description: request.description ?? null,
         initiatedBy: userId,
         today,
+        transactionTime: new Date(from.now),
         legs,
       });
       return { transaction: posted.transaction, account: accountRowToView(from, posted.legs[0].balanceAfter) };
@@ -141,19 +147,11 @@ export class LedgerService {
     if (account.status !== 'active') throw new AccountFrozen(account.status, role);
   }
 
-  private async lockOwnedAccounts(ownerId: string, ids: string[]): Promise<AccountRow[]> {
-    const locked = await this.lockAccounts(ids);
-    return ids.map((id) => {
-      const row = locked.get(id);
-      if (!row || row.owner_id !== ownerId) throw new NotFound('The account');
-      return row;
-    });
-  }
-
-  /** FOR UPDATE in id order: every command locks customer accounts in this one global order. */
-  private async lockAccounts(ids: string[]): Promise<Map<string, AccountRow>> {
-    const rows = await this.em.execute<AccountRow[]>(`select * from accounts where id in (?) and kind = 'customer' order by id for update`, [ids]);
-    return new Map(rows.map((row) => [row.id, row]));
+  /** Locks one of the caller's accounts. Every command locks customer accounts in id order (FOR UPDATE … ORDER BY id). */
+  private async lockOwnedAccount(ownerId: string, id: string): Promise<LockedAccountRow> {
+    const [row] = await this.em.execute<LockedAccountRow[]>(`${LOCK_SELECT} where a.id = ? and a.kind = 'customer' for update of a`, [id]);
+    if (!row || row.owner_id !== ownerId) throw new NotFound('The account');
+    return row;
   }
 
   private cashAccount(currency: string): AccountRow {

@@ -11,7 +11,7 @@ type RequestWithId = IncomingMessage & { id?: string };
 
 /**
  * Express middleware, mounted first: the caller's request id if it is sane, else a new one, echoed
- * back so logs, problem documents and clients can correlate — even for a body that fails to parse.
+ * back (X-Request-Id) so logs and clients can correlate — even for a body that fails to parse.
  */
 export function assignRequestId(request: RequestWithId, response: ServerResponse, next: () => void): void {
   const given = request.headers[REQUEST_ID_HEADER];

@@ -22,9 +22,20 @@ export class OutboxService {
   async append(events: readonly OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
     if (!this.em.isInTransaction()) throw new Error('outbox events must be appended inside the transaction that causes them');
-    const values = events.map(() => '(?, ?, ?::jsonb)').join(', ');
-    const params = events.flatMap((event) => [event.recipient, event.type, JSON.stringify(event.data)]);
-    await this.em.execute(`insert into outbox_events (recipient, type, payload) values ${values}`, params);
+    const insert = this.insertStatement(events);
+    await this.em.execute(insert.sql, insert.params);
+  }
+
+  /**
+   * The INSERT that appends these events, for a caller that embeds it in its own statement (a
+   * data-modifying CTE) to save a round trip on a hot path. Same rule: inside the causing transaction.
+   */
+  insertStatement(events: readonly OutboxEvent[]): { sql: string; params: unknown[] } {
+    if (events.length === 0) throw new Error('no events to insert');
+    return {
+      sql: `insert into outbox_events (recipient, type, payload) values ${events.map(() => '(?, ?, ?::jsonb)').join(', ')}`,
+      params: events.flatMap((event) => [event.recipient, event.type, JSON.stringify(event.data)]),
+    };
   }
 
   /**
