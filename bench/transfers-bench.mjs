@@ -13,24 +13,20 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import Redis from 'ioredis';
+import { HOST, PG_ADMIN_URL, REDIS_URL, REQUEST_TIMEOUT_MS, adminQuery, expectStatus, freePort, httpRequest, inParallel, parseJson, percentile, progress, quoteIdentifier, round, sleep } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const API_ENTRY = resolve(ROOT, 'dist/apps/api/src/main.js');
-const HOST = '127.0.0.1';
-const PG_ADMIN_URL = `postgres://postgres@${HOST}:5432/postgres`;
-const REDIS_URL = `redis://${HOST}:6379`;
 const PGBENCH = '/usr/bin/pgbench';
 const ADMIN = { email: 'admin@bankingcore.local', password: 'dev-only-admin-password' };
 const TARGET = { transfersPerSecond: 1000, p99Ms: 50, ratio: 0.2 };
 const INITIAL_DEPOSIT = 100_000_000;
-const REQUEST_TIMEOUT_MS = 30_000;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -70,107 +66,6 @@ function parseArgs(argv) {
   // Set-up (registration is Argon2-bound), warm-up, the run, pgbench (init + run) and clean-up.
   options.timeout ??= Math.ceil(240 + options.customers * 0.15 + options.warmup + 2 * options.seconds + 60);
   return options;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers
-
-const started = performance.now();
-function progress(message) {
-  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}\n`);
-}
-
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', fail);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-function quoteIdentifier(name) {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-async function adminQuery(sql, params) {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 10_000, statement_timeout: 60_000 });
-  await client.connect();
-  try {
-    return await client.query(sql, params);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; results in item order. */
-async function inParallel(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return results;
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
-}
-
-const round = (value, digits = 1) => (value === null || value === undefined ? null : Number(value.toFixed(digits)));
-
-// ---------------------------------------------------------------------------------------------
-// HTTP over keep-alive (node:http, one Agent per api process)
-
-function httpRequest(agent, port, method, path, { body, headers = {}, timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
-  return new Promise((done) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(
-      {
-        host: HOST,
-        port,
-        method,
-        path,
-        agent,
-        headers: { accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }), ...headers },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => done({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (error) => done({ status: 'network', text: String(error?.code ?? error?.message ?? error) }));
-      },
-    );
-    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('request timed out'), { code: 'TIMEOUT' })));
-    req.on('error', (error) => done({ status: error?.code === 'TIMEOUT' ? 'timeout' : 'network', text: String(error?.code ?? error?.message ?? error) }));
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
-}
-
-function parseJson(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-async function expectStatus(response, expected, what) {
-  if (response.status !== expected) throw new Error(`${what}: expected ${expected}, got ${response.status}: ${String(response.text).slice(0, 500)}`);
-  return parseJson(response.text);
 }
 
 // ---------------------------------------------------------------------------------------------

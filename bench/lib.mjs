@@ -1,0 +1,113 @@
+// Helpers shared by the benchmarks in this folder: progress lines, ports, admin SQL, bounded
+// parallelism, percentiles, and JSON over keep-alive HTTP.
+import http from 'node:http';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+
+export const HOST = '127.0.0.1';
+export const PG_ADMIN_URL = `postgres://postgres@${HOST}:5432/postgres`;
+export const REDIS_URL = `redis://${HOST}:6379`;
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const started = performance.now();
+export function progress(message) {
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}\n`);
+}
+
+export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+export function freePort() {
+  return new Promise((done, fail) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+export function quoteIdentifier(name) {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export async function adminQuery(sql, params) {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 10_000, statement_timeout: 60_000 });
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results in item order. */
+export async function inParallel(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return results;
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export const round = (value, digits = 1) => (value === null || value === undefined ? null : Number(value.toFixed(digits)));
+
+// ---------------------------------------------------------------------------------------------
+// HTTP over keep-alive (node:http, one Agent per api process)
+
+export function httpRequest(agent, port, method, path, { body, headers = {}, timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
+  return new Promise((done) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      {
+        host: HOST,
+        port,
+        method,
+        path,
+        agent,
+        headers: { accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }), ...headers },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => done({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (error) => done({ status: 'network', text: String(error?.code ?? error?.message ?? error) }));
+      },
+    );
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('request timed out'), { code: 'TIMEOUT' })));
+    req.on('error', (error) => done({ status: error?.code === 'TIMEOUT' ? 'timeout' : 'network', text: String(error?.code ?? error?.message ?? error) }));
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+export function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export async function expectStatus(response, expected, what) {
+  if (response.status !== expected) throw new Error(`${what}: expected ${expected}, got ${response.status}: ${String(response.text).slice(0, 500)}`);
+  return parseJson(response.text);
+}
+

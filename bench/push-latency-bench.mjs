@@ -1,0 +1,238 @@
+#!/usr/bin/env node
+// Benchmark (not a test) of live-event push latency: the time from a transfer's HTTP answer to
+// the recipient's `balance.updated` on a socket. One run: a fresh database, the built worker (the
+// outbox relay) and N api processes, customers registered over HTTP, S Socket.IO clients spread
+// over the customers and the api processes, then transfers at a steady (open-loop) rate for T
+// seconds. Progress to stderr, one JSON document to stdout. Everything it creates is removed at
+// the end, also on failure or Ctrl+C. All traffic goes to 127.0.0.1.
+//
+//   node bench/push-latency-bench.mjs [--sockets 1000] [--rate 100] [--seconds 15]
+//                                     [--api-processes 2] [--customers 200]
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import Redis from 'ioredis';
+import { io } from 'socket.io-client';
+import { HOST, REDIS_URL, adminQuery, expectStatus, freePort, httpRequest, inParallel, percentile, progress, quoteIdentifier, round, sleep } from './lib.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TARGET = { p99Ms: 50, transfersPerSecond: 500, sockets: 1000, apiProcesses: 2 };
+const MAX_IN_FLIGHT = 256;
+
+function parseArgs(argv) {
+  const options = { sockets: 1000, rate: 100, seconds: 15, apiProcesses: 2, customers: 200 };
+  const names = { '--sockets': 'sockets', '--rate': 'rate', '--seconds': 'seconds', '--api-processes': 'apiProcesses', '--customers': 'customers' };
+  for (let i = 0; i < argv.length; i++) {
+    let [flag, value] = argv[i].split('=', 2);
+    const key = names[flag];
+    if (!key) throw new Error(`unknown option ${argv[i]} (options: ${Object.keys(names).join(' ')})`);
+    value ??= argv[++i];
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0) throw new Error(`${flag} needs a positive number, got ${value}`);
+    options[key] = number;
+  }
+  return options;
+}
+
+const suffix = randomBytes(4).toString('hex');
+const database = `bankingcore_pushbench_${suffix}`;
+const redisPrefix = `bankingcore-bench:push-${suffix}:`;
+const children = [];
+const sockets = [];
+let cleaning;
+
+function start(entry, extraEnv, readyPattern) {
+  const child = spawn(process.execPath, [resolve(ROOT, entry)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: `postgres://postgres@${HOST}:5432/${database}`,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: redisPrefix,
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+      ...extraEnv,
+    },
+  });
+  children.push(child);
+  let output = '';
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${entry} not ready in 60 s:\n${output.slice(-2000)}`)), 60_000);
+    const onData = (chunk) => {
+      output = (output + chunk).slice(-20_000);
+      if (readyPattern.test(output)) {
+        clearTimeout(timer);
+        done(child);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code, signal) => fail(new Error(`${entry} exited (${signal ?? code}):\n${output.slice(-2000)}`)));
+  });
+}
+
+function cleanup() {
+  cleaning ??= (async () => {
+    for (const socket of sockets) socket.close();
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once('exit', done);
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+          }),
+      ),
+    );
+    await adminQuery(`drop database if exists ${quoteIdentifier(database)} with (force)`).catch((error) => progress(`could not drop ${database}: ${error.message}`));
+    const redis = new Redis(REDIS_URL);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 500);
+        if (keys.length) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  })();
+  return cleaning;
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  progress(`push latency: ${options.sockets} sockets, ${options.rate} transfers/s for ${options.seconds} s, ${options.apiProcesses} api processes`);
+  await start('dist/apps/worker/src/main.js', {}, /outbox relay is the leader/);
+  const ports = [];
+  for (let i = 0; i < options.apiProcesses; i++) {
+    const port = await freePort();
+    await start('dist/apps/api/src/main.js', { PORT: String(port), HOST, READY_REQUIRES_WORKER: 'false' }, /api listening/);
+    ports.push(port);
+  }
+  const agents = ports.map(() => new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }));
+  progress(`worker and ${ports.length} api processes up; registering ${options.customers} customers`);
+
+  const customers = await inParallel(Array.from({ length: options.customers }, (_, i) => i), 8, async (i) => {
+    const email = `push-${suffix}-${i}@bench.bankingcore.local`;
+    const password = 'bench-password-123';
+    const registered = await expectStatus(
+      await httpRequest(agents[0], ports[0], 'POST', '/api/v1/auth/register', { body: { email, password, fullName: `Bench ${i}`, pin: '1234', initialDeposit: 100_000_000 } }),
+      201,
+      'register',
+    );
+    const login = await expectStatus(await httpRequest(agents[0], ports[0], 'POST', '/api/v1/auth/login', { body: { email, password } }), 200, 'login');
+    return { accountId: registered.account.id, number: registered.account.number, token: login.accessToken, sockets: 0 };
+  });
+
+  // Receipts of balance.updated on the receiving side, by transaction id: one time per socket.
+  const receipts = new Map();
+  progress(`connecting ${options.sockets} sockets`);
+  await inParallel(Array.from({ length: options.sockets }, (_, i) => i), 50, (i) => {
+    const customer = customers[i % customers.length];
+    const port = ports[i % ports.length];
+    customer.sockets++;
+    return new Promise((done, fail) => {
+      const socket = io(`http://${HOST}:${port}`, { path: '/socket.io', transports: ['websocket'], auth: { token: customer.token }, reconnection: false, forceNew: true });
+      sockets.push(socket);
+      socket.on('balance.updated', (event) => {
+        if (event.data.accountId !== customer.accountId) return;
+        const at = performance.now();
+        const list = receipts.get(event.data.transactionId);
+        if (list) list.push(at);
+        else receipts.set(event.data.transactionId, [at]);
+      });
+      socket.once('connect', done);
+      socket.once('connect_error', fail);
+    });
+  });
+
+  progress(`sending transfers at ${options.rate}/s for ${options.seconds} s`);
+  const answers = [];
+  const errors = {};
+  let inFlight = 0;
+  let skipped = 0;
+  let sent = 0;
+  const startedAt = performance.now();
+  const endAt = startedAt + options.seconds * 1000;
+  await new Promise((finished) => {
+    const tick = setInterval(() => {
+      const now = performance.now();
+      if (now >= endAt) {
+        clearInterval(tick);
+        return finished();
+      }
+      const due = Math.floor(((now - startedAt) / 1000) * options.rate) - sent;
+      for (let n = 0; n < due; n++) {
+        sent++;
+        if (inFlight >= MAX_IN_FLIGHT) {
+          skipped++;
+          continue;
+        }
+        const from = customers[Math.floor(Math.random() * customers.length)];
+        let to = customers[Math.floor(Math.random() * customers.length)];
+        while (to === from) to = customers[Math.floor(Math.random() * customers.length)];
+        const api = sent % ports.length;
+        inFlight++;
+        httpRequest(agents[api], ports[api], 'POST', '/api/v1/transfers', {
+          body: { fromAccountId: from.accountId, toAccountNumber: to.number, amount: 1 + Math.floor(Math.random() * 100) },
+          headers: { authorization: `Bearer ${from.token}` },
+        }).then((response) => {
+          inFlight--;
+          if (response.status !== 201) {
+            errors[response.status] = (errors[response.status] ?? 0) + 1;
+            return;
+          }
+          answers.push({ transactionId: JSON.parse(response.text).transaction.id, answeredAt: performance.now(), expected: to.sockets });
+        });
+      }
+    }, 5);
+  });
+  while (inFlight > 0) await sleep(10);
+  const measuredSeconds = (performance.now() - startedAt) / 1000;
+  // Stragglers: give deliveries up to 5 s after the last answer.
+  const deadline = performance.now() + 5_000;
+  const delivered = () => answers.reduce((total, a) => total + Math.min(a.expected, receipts.get(a.transactionId)?.length ?? 0), 0);
+  const expected = answers.reduce((total, a) => total + a.expected, 0);
+  while (delivered() < expected && performance.now() < deadline) await sleep(50);
+
+  const latencies = [];
+  for (const answer of answers) for (const at of receipts.get(answer.transactionId) ?? []) latencies.push(at - answer.answeredAt);
+  latencies.sort((a, b) => a - b);
+  return {
+    benchmark: 'push-latency',
+    sockets: options.sockets,
+    apiProcesses: options.apiProcesses,
+    customers: options.customers,
+    seconds: options.seconds,
+    transfers: { targetPerSecond: options.rate, achievedPerSecond: round(answers.length / measuredSeconds), ok: answers.length, errors, skippedOverMaxInFlight: skipped },
+    deliveries: { expected, received: delivered(), missing: expected - delivered() },
+    // Negative values: the event reached the socket before the HTTP answer reached the client.
+    latencyMs: { min: round(latencies[0] ?? null), p50: round(percentile(latencies, 50)), p90: round(percentile(latencies, 90)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? null) },
+    target: TARGET,
+  };
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => cleanup().finally(() => process.exit(130)));
+const overall = setTimeout(() => {
+  progress('overall time limit reached');
+  cleanup().finally(() => process.exit(1));
+}, 10 * 60_000);
+main()
+  .then(async (result) => {
+    await cleanup();
+    clearTimeout(overall);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.exit(0);
+  })
+  .catch(async (error) => {
+    progress(`failed: ${error.stack ?? error}`);
+    await cleanup();
+    process.exit(1);
+  });
