@@ -84,7 +84,7 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
     expect(rest).toEqual(resumed.events);
   });
 
-  it('refuses a handshake without a token, with a forged or expired token, or a refresh token', async () => {
+  it('refuses a handshake without a token, with a forged or expired token, a refresh token, or for a locked user', async () => {
     const c = await t().newCustomer();
     const [header, payload] = c.accessToken.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
@@ -97,6 +97,9 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
       await expect(LiveClient.connect(t().url, auth)).rejects.toThrow('TOKEN_INVALID');
     }
     await expect(LiveClient.connect(t().url, { token: c.accessToken, lastEventId: 'ten' })).rejects.toThrow('VALIDATION_FAILED');
+    const locked = await t().newCustomer();
+    await t().sql(`update users set status = 'locked', locked_at = now() where id = ?`, [locked.user.id]);
+    await expect(LiveClient.connect(t().url, { token: locked.accessToken })).rejects.toThrow('ACCOUNT_LOCKED');
     await expect(LiveClient.connect(t().url, { token: c.accessToken }, { extraHeaders: { Origin: 'https://evil.example' } })).rejects.toThrow();
   });
 

@@ -6,6 +6,7 @@ import { EVENT_ID_PATTERN, userRecipient, type EventRecipient, type LiveHandshak
 import { TokenService } from '@bank/auth/token.service';
 import type { VerifiedAccessToken } from '@bank/auth/access-token';
 import { OutboxService } from '@bank/outbox/outbox.service';
+import { UsersService } from '@bank/users/users.service';
 import { LiveEventsHub, SocketStream } from './live-events.hub';
 import { throttleInbound } from './socket-throttle';
 
@@ -18,7 +19,7 @@ interface SocketState {
   expiry?: NodeJS.Timeout;
 }
 
-function handshakeError(code: 'TOKEN_INVALID' | 'VALIDATION_FAILED', detail: string): Error {
+function handshakeError(code: 'TOKEN_INVALID' | 'ACCOUNT_LOCKED' | 'VALIDATION_FAILED', detail: string): Error {
   return Object.assign(new Error(code), { data: { code, detail } });
 }
 
@@ -43,6 +44,7 @@ export class EventsGateway implements OnGatewayInit<Server>, OnGatewayConnection
     private readonly tokens: TokenService,
     private readonly hub: LiveEventsHub,
     private readonly outbox: OutboxService,
+    private readonly users: UsersService,
     private readonly orm: MikroORM,
   ) {}
 
@@ -99,6 +101,10 @@ export class EventsGateway implements OnGatewayInit<Server>, OnGatewayConnection
     } catch {
       throw handshakeError('TOKEN_INVALID', 'The access token is invalid or expired.');
     }
+    // Access tokens are stateless for 15 minutes; a socket lives longer, so a locked user is refused here.
+    const current = await RequestContext.create(this.orm.em, () => this.users.findById(user.id));
+    if (!current) throw handshakeError('TOKEN_INVALID', 'The user no longer exists.');
+    if (current.status === 'locked') throw handshakeError('ACCOUNT_LOCKED', 'This user is locked.');
     const lastEventId = auth.lastEventId === undefined || auth.lastEventId === null ? null : String(auth.lastEventId);
     if (lastEventId !== null && !EVENT_ID_PATTERN.test(lastEventId)) throw handshakeError('VALIDATION_FAILED', 'auth.lastEventId must be an event id');
     const state: SocketState = { user, lastEventId: lastEventId === null ? null : BigInt(lastEventId) };

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@bank/auth/auth.module';
 import { OutboxModule } from '@bank/outbox/outbox.module';
+import { UsersModule } from '@bank/users/users.module';
 import { EventsGateway } from './events.gateway';
 import { EventsController } from './events.controller';
 import { LiveEventsHub } from './live-events.hub';
 
 @Module({
-  imports: [AuthModule, OutboxModule],
+  imports: [AuthModule, OutboxModule, UsersModule],
   providers: [LiveEventsHub, EventsGateway],
   controllers: [EventsController],
   exports: [LiveEventsHub, EventsGateway],
