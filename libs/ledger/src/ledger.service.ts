@@ -57,21 +57,7 @@ export class LedgerService {
     return this.idempotency.run({ userId, idempotencyKey, request: { op: 'deposit', accountId, ...request } }, async () => {
       const account = await this.lockOwnedAccount(userId, accountId);
       if (account.status === 'closed') throw new AccountFrozen('closed', 'target');
-      const cash = this.cashAccount(account.currency);
-      const posted = await this.posting.post({
-        kind: 'deposit',
-        amount: request.amount,
-        currency: account.currency.trim(),
-        description: request.description ?? null,
-        initiatedBy: userId,
-        today: utcToday(account.now),
-        transactionTime: new Date(account.now),
-        legs: [
-          { account: cash, amount: -request.amount, counterparty: null, spend: 0 },
-          { account, amount: request.amount, counterparty: null, spend: 0 },
-        ],
-      });
-      return { transaction: posted.transaction, account: accountRowToView(account, posted.legs[0].balanceAfter) };
+      return this.postAgainstCash('deposit', userId, account, request.amount, request.description);
     });
   }
 
@@ -86,20 +72,7 @@ export class LedgerService {
       this.assertDebitable(account, 'source');
       const balance = minorUnits(account.balance);
       if (balance < request.amount) throw new InsufficientFunds(balance, request.amount);
-      const posted = await this.posting.post({
-        kind: 'withdrawal',
-        amount: request.amount,
-        currency: account.currency.trim(),
-        description: withoutPin.description ?? null,
-        initiatedBy: userId,
-        today: utcToday(account.now),
-        transactionTime: new Date(account.now),
-        legs: [
-          { account, amount: -request.amount, counterparty: null, spend: 0 },
-          { account: this.cashAccount(account.currency), amount: request.amount, counterparty: null, spend: 0 },
-        ],
-      });
-      return { transaction: posted.transaction, account: accountRowToView(account, posted.legs[0].balanceAfter) };
+      return this.postAgainstCash('withdrawal', userId, account, request.amount, withoutPin.description);
     });
   }
 
@@ -141,6 +114,31 @@ export class LedgerService {
       });
       return { transaction: posted.transaction, account: accountRowToView(from, posted.legs[0].balanceAfter) };
     });
+  }
+
+  /** A deposit credits the customer and debits the cash account; a withdrawal the reverse. */
+  private async postAgainstCash(
+    kind: 'deposit' | 'withdrawal',
+    userId: string,
+    account: LockedAccountRow,
+    amount: number,
+    description: string | undefined,
+  ): Promise<MoneyMoved> {
+    const customerAmount = kind === 'deposit' ? amount : -amount;
+    const posted = await this.posting.post({
+      kind,
+      amount,
+      currency: account.currency.trim(),
+      description: description ?? null,
+      initiatedBy: userId,
+      today: utcToday(account.now),
+      transactionTime: new Date(account.now),
+      legs: [
+        { account, amount: customerAmount, counterparty: null, spend: 0 },
+        { account: this.cashAccount(account.currency), amount: -customerAmount, counterparty: null, spend: 0 },
+      ],
+    });
+    return { transaction: posted.transaction, account: accountRowToView(account, posted.legs[0].balanceAfter) };
   }
 
   private assertDebitable(account: AccountRow, role: 'source' | 'target'): void {
