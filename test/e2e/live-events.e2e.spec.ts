@@ -3,7 +3,10 @@ import type { BalanceUpdatedData, EventEnvelope, TransactionPostedData } from '@
 import { bearer, type TestCustomer } from '../support/test-app';
 import { LiveStack } from '../support/live-stack';
 import { eventually, expectStrictlyIncreasingIds, LiveClient } from '../support/live-client';
+import Redis from 'ioredis';
 import { EventsGateway } from '../../libs/realtime/src/events.gateway';
+import { liveEventsConnectionName } from '../../libs/realtime/src/live-events.hub';
+import { REDIS_URL } from '../support/test-env';
 
 describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', () => {
   let stack: LiveStack;
@@ -82,6 +85,25 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
       after = page.body.nextCursor;
     }
     expect(rest).toEqual(resumed.events);
+  });
+
+  it('catches a socket up from the store when its api process lost the Redis subscription meanwhile', async () => {
+    const b = await t().newCustomer();
+    const sb = await connect(b.accessToken);
+    const redis = new Redis(REDIS_URL);
+    try {
+      const clients = (await redis.client('LIST')) as string;
+      const name = liveEventsConnectionName(stack.redisKeyPrefix);
+      const ids = clients.split('\n').filter((line) => line.includes(` name=${name} `)).map((line) => /id=(\d+)/.exec(line)![1]);
+      expect(ids.length).toBeGreaterThan(0);
+      for (const id of ids) await redis.client('KILL', 'ID', id);
+      // Published at once by the relay, most likely before the subscriber is back (~50 ms).
+      await t().sql(`insert into outbox_events (recipient, type, payload) values (?, 'balance.updated', '{"accountId":"x","balance":1}')`, [`user:${b.user.id}`]);
+    } finally {
+      redis.disconnect();
+    }
+    await eventually(() => sb.ofType('balance.updated').length === 1, 'the event published while the subscription was down');
+    expect(sb.socket.connected).toBe(true);
   });
 
   it('refuses a handshake without a token, with a forged or expired token, a refresh token, or for a locked user', async () => {

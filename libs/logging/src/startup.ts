@@ -37,7 +37,8 @@ export function closeOnSignals(app: Closable, log: Logger, processName: string):
     app.close().then(
       () => {
         log.info(`${processName} stopped`);
-        process.exit(0);
+        // Non-zero if the stop was caused by a failure (e.g. the relay lost its database).
+        process.exit(process.exitCode ?? 0);
       },
       (error: unknown) => {
         log.error({ err: error }, `${processName} failed to shut down cleanly`);

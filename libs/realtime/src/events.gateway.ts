@@ -49,6 +49,15 @@ export class EventsGateway implements OnGatewayInit<Server>, OnGatewayConnection
   ) {}
 
   afterInit(server: Server): void {
+    this.hub.onResubscribed((streams) => {
+      for (const stream of streams) {
+        stream.pause();
+        this.replay(stream).then(
+          () => stream.goLive(),
+          () => stream.socket.disconnect(true),
+        );
+      }
+    });
     server.use((socket, next) => {
       this.authenticate(socket).then(
         () => next(),

@@ -6,6 +6,11 @@ import type { AppConfig } from '@bank/config/app-config';
 import type { EventEnvelope, EventRecipient } from '@bank/contracts/events';
 import { eventsChannel, type PublishedEvent } from '@bank/outbox/event-stream';
 
+/** The Redis client name of an api's live-event subscription (operators can find it in CLIENT LIST). */
+export function liveEventsConnectionName(redisKeyPrefix: string): string {
+  return `${redisKeyPrefix.replace(/[^\w:.-]/g, '_')}live-events`;
+}
+
 /** How many live events a socket may have waiting while its replay runs, before it is cut off. */
 const REPLAY_BUFFER_MAX = 10_000;
 
@@ -34,6 +39,11 @@ export class SocketStream {
     this.socket.emit(envelope.type, envelope);
   }
 
+  /** Holds live events again while a new replay runs (after the hub lost its subscription). */
+  pause(): void {
+    this.buffer ??= [];
+  }
+
   offerLive(envelope: EventEnvelope): void {
     if (this.buffer === null) return this.send(envelope);
     if (this.buffer.length >= REPLAY_BUFFER_MAX) {
@@ -60,13 +70,28 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(LiveEventsHub.name);
   private readonly streams = new Map<EventRecipient, Set<SocketStream>>();
   private subscriber: Redis | undefined;
+  private subscribed = false;
+  private resync: ((streams: SocketStream[]) => void) | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.subscriber = new Redis(this.config.redisUrl);
+    this.subscriber = new Redis(this.config.redisUrl, { connectionName: liveEventsConnectionName(this.config.redisKeyPrefix) });
     this.subscriber.on('message', (_channel: string, message: string) => this.deliver(message));
+    // ioredis subscribes again after a reconnect; whatever was published while the subscription was
+    // down never reaches us, so every local socket catches up from the stored stream.
+    this.subscriber.on('ready', () => {
+      if (!this.subscribed) return;
+      this.logger.warn('live-event subscription restored; replaying to every local socket');
+      this.resync?.([...new Set([...this.streams.values()].flatMap((set) => [...set]))]);
+    });
     await this.subscriber.subscribe(eventsChannel(this.config.redisKeyPrefix));
+    this.subscribed = true;
+  }
+
+  /** Who replays the stored stream to sockets after a lost subscription (the gateway). */
+  onResubscribed(resync: (streams: SocketStream[]) => void): void {
+    this.resync = resync;
   }
 
   async onApplicationShutdown(): Promise<void> {
