@@ -12,6 +12,7 @@ import { AccountsModule } from '@bank/accounts/accounts.module';
 import { LedgerModule } from '@bank/ledger/ledger.module';
 import { AdminModule } from '@bank/admin/admin.module';
 import { RealtimeModule } from '@bank/realtime/realtime.module';
+import { RequestsModule } from '@bank/requests/requests.module';
 import { HealthModule } from '@bank/health/health.module';
 import { DemoModule } from '@bank/demo/demo.module';
 
@@ -31,6 +32,7 @@ export class ApiModule {
         LedgerModule,
         AdminModule,
         RealtimeModule,
+        RequestsModule,
         HealthModule,
         DemoModule,
       ],

@@ -5,15 +5,16 @@ import { DbModule } from '@bank/db/db.module';
 import { RedisModule } from '@bank/redis/redis.module';
 import { LoggingModule } from '@bank/logging/logging.module';
 import { OutboxRelayModule } from '@bank/outbox/outbox-relay.module';
+import { RequestsWorkerModule } from '@bank/requests/requests-worker.module';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 
-/** The background process: the outbox relay (live events); the service-request queues come later. */
+/** The background process: the outbox relay (live events) and the service-request pipeline's processors. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DbModule, RedisModule, OutboxRelayModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DbModule, RedisModule, OutboxRelayModule, RequestsWorkerModule],
       providers: [WorkerHeartbeatService],
     };
   }

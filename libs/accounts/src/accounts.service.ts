@@ -82,4 +82,31 @@ export class AccountsService {
     );
     return { accounts: minorUnits(row.accounts), totalCustomerBalance: minorUnits(row.total) };
   }
+
+  /** Freeze or unfreeze (a service request's effect, with system rights). Closed accounts stay closed. */
+  async setFrozen(accountId: string, frozen: boolean): Promise<void> {
+    await this.em.execute(`update accounts set status = ?, updated_at = now() where id = ? and kind = 'customer' and status <> 'closed'`, [
+      frozen ? 'frozen' : 'active',
+      accountId,
+    ]);
+  }
+
+  async setDailyLimit(accountId: string, dailyLimit: number): Promise<void> {
+    await this.em.execute(`update accounts set daily_limit = ?, updated_at = now() where id = ? and kind = 'customer'`, [dailyLimit, accountId]);
+  }
+
+  /**
+   * Closes an account only at a zero balance. One conditional UPDATE: it takes the row lock that
+   * every posting takes, so no deposit can slip in between the check and the close.
+   */
+  async closeIfEmpty(accountId: string): Promise<boolean> {
+    const rows = await this.em.execute(`update accounts set status = 'closed', updated_at = now() where id = ? and kind = 'customer' and balance = 0 returning id`, [accountId]);
+    return rows.length === 1;
+  }
+
+  async balanceOf(accountId: string): Promise<number> {
+    const [row] = await this.em.execute<Array<{ balance: string }>>('select balance from accounts where id = ?', [accountId]);
+    if (!row) throw new NotFound('The account');
+    return minorUnits(row.balance);
+  }
 }

@@ -3,6 +3,7 @@ import type { AdminStats } from '@bank/contracts/ledger';
 import { AccountsService } from '@bank/accounts/accounts.service';
 import { LedgerQueriesService } from '@bank/ledger/ledger-queries.service';
 import { UsersService } from '@bank/users/users.service';
+import { RequestsService } from '@bank/requests/requests.service';
 
 /** The admin dashboard's numbers, each from the module that owns it. */
 @Injectable()
@@ -11,19 +12,24 @@ export class AdminStatsService {
     private readonly users: UsersService,
     private readonly accounts: AccountsService,
     private readonly ledger: LedgerQueriesService,
+    private readonly requests: RequestsService,
   ) {}
 
   async stats(): Promise<AdminStats> {
     const startOfUtcDay = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
-    const [users, accounts, transactionsToday] = await Promise.all([this.users.stats(), this.accounts.stats(), this.ledger.transactionsSince(startOfUtcDay)]);
+    const [users, accounts, transactionsToday, openRequests] = await Promise.all([
+      this.users.stats(),
+      this.accounts.stats(),
+      this.ledger.transactionsSince(startOfUtcDay),
+      this.requests.countOpen(),
+    ]);
     return {
       customers: users.customers,
       accounts: accounts.accounts,
       lockedUsers: users.lockedUsers,
       totalCustomerBalance: accounts.totalCustomerBalance,
       transactionsToday,
-      // Service requests arrive with the request pipeline (issue 5); until then none can be open.
-      openRequests: 0,
+      openRequests,
       lastLockout: users.lastLockout,
     };
   }

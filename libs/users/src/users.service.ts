@@ -53,4 +53,9 @@ export class UsersService {
     );
     return { customers: Number(row.customers), lockedUsers: Number(row.locked), lastLockout: row.last_lockout ? new Date(row.last_lockout).toISOString() : null };
   }
+
+  /** A KYC update's effect: the profile's address and phone are replaced. */
+  async updateContact(userId: string, contact: { address: string; phone: string }): Promise<void> {
+    await this.em.execute('update users set address = ?, phone = ?, updated_at = now() where id = ?', [contact.address, contact.phone, userId]);
+  }
 }

@@ -1,0 +1,38 @@
+import { canTransition, CreateRequestSchema, OPEN_REQUEST_STATUSES, REQUEST_STATUSES, REQUEST_TRANSITIONS } from './requests';
+
+describe('service-request lifecycle', () => {
+  it('allows exactly the moves of DESIGN.md', () => {
+    const allowed = REQUEST_STATUSES.flatMap((from) => REQUEST_TRANSITIONS[from].map((to) => `${from}→${to}`)).sort();
+    expect(allowed).toEqual(
+      [
+        'submitted→pending_review',
+        'submitted→cancelled',
+        'pending_review→in_review',
+        'pending_review→cancelled',
+        'in_review→approved',
+        'in_review→awaiting_customer',
+        'in_review→rejected',
+        'awaiting_customer→approved',
+        'awaiting_customer→expired',
+        'approved→completed',
+        'approved→failed',
+      ].sort(),
+    );
+    expect(canTransition('approved', 'cancelled')).toBe(false);
+    expect(canTransition('completed', 'approved')).toBe(false);
+    expect(OPEN_REQUEST_STATUSES).toEqual(['submitted', 'pending_review', 'in_review', 'awaiting_customer', 'approved']);
+  });
+
+  it('validates details per type, naming the path', () => {
+    const paths = (input: unknown) => {
+      const result = CreateRequestSchema.safeParse(input);
+      return result.success ? [] : result.error.issues.map((issue) => issue.path.join('.'));
+    };
+    expect(paths({ type: 'limit_increase', accountId: '7f1b6a4e-3c1d-4b7a-9a57-7c1e8f2d9b10', details: { dailyLimit: 2_000_000 } })).toEqual([]);
+    expect(paths({ type: 'limit_increase', accountId: '7f1b6a4e-3c1d-4b7a-9a57-7c1e8f2d9b10', details: { dailyLimit: 1.5 } })).toEqual(['details.dailyLimit']);
+    expect(paths({ type: 'limit_increase', details: { dailyLimit: 5 } })).toEqual(['accountId']);
+    expect(paths({ type: 'kyc_update', details: { address: '1 Main Street', phone: 'call me' } })).toEqual(['details.phone']);
+    expect(paths({ type: 'card_pin_reset', details: { pin: '1234' } })).toEqual(['details']);
+    expect(paths({ type: 'wire_money', details: {} })).toEqual(['type']);
+  });
+});

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { AMOUNT_MAX_MINOR } from './money';
+import { CardPinSchema, FullNameSchema } from './users';
+
+export const REQUEST_TYPES = ['card_pin_reset', 'name_change', 'kyc_update', 'limit_increase', 'account_freeze', 'account_unfreeze', 'account_closure'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+
+export const REQUEST_STATUSES = [
+  'submitted',
+  'pending_review',
+  'in_review',
+  'awaiting_customer',
+  'approved',
+  'completed',
+  'rejected',
+  'cancelled',
+  'expired',
+  'failed',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** Types whose effect needs the customer's own secret input after approval (never seen by staff). */
+export const CUSTOMER_INPUT_TYPES: readonly RequestType[] = ['card_pin_reset', 'name_change'];
+
+/** Types that act on one account and therefore need `accountId`. */
+export const ACCOUNT_TYPES_OF_REQUESTS: readonly RequestType[] = ['limit_increase', 'account_freeze', 'account_unfreeze', 'account_closure'];
+
+/**
+ * The lifecycle of DESIGN.md, as the only legal moves. Every status change goes through one of
+ * these; anything else is 409 `INVALID_STATE_TRANSITION`.
+ */
+export const REQUEST_TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = {
+  submitted: ['pending_review', 'cancelled'],
+  pending_review: ['in_review', 'cancelled'],
+  in_review: ['approved', 'awaiting_customer', 'rejected'],
+  awaiting_customer: ['approved', 'expired'],
+  approved: ['completed', 'failed'],
+  completed: [],
+  rejected: [],
+  cancelled: [],
+  expired: [],
+  failed: [],
+};
+
+export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
+  return REQUEST_TRANSITIONS[from].includes(to);
+}
+
+export const OPEN_REQUEST_STATUSES: readonly RequestStatus[] = REQUEST_STATUSES.filter((status) => REQUEST_TRANSITIONS[status].length > 0);
+
+const Empty = z.strictObject({});
+export const REQUEST_DETAILS_SCHEMAS = {
+  card_pin_reset: Empty,
+  name_change: Empty,
+  kyc_update: z.strictObject({
+    address: z.string().trim().min(5, { error: 'must be at least 5 characters' }).max(300),
+    phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, { error: 'must be a phone number' }),
+  }),
+  limit_increase: z.strictObject({ dailyLimit: z.number().int().min(1).max(AMOUNT_MAX_MINOR) }),
+  account_freeze: Empty,
+  account_unfreeze: Empty,
+  account_closure: Empty,
+} as const satisfies Record<RequestType, z.ZodType>;
+
+export const CreateRequestSchema = z
+  .strictObject({
+    type: z.enum(REQUEST_TYPES),
+    accountId: z.uuid({ error: 'must be an account id (UUID)' }).optional(),
+    details: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((value, context) => {
+    const parsed = REQUEST_DETAILS_SCHEMAS[value.type].safeParse(value.details);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', path: ['details', ...issue.path.map(String)], message: issue.message });
+    }
+    if (ACCOUNT_TYPES_OF_REQUESTS.includes(value.type) && !value.accountId) {
+      context.addIssue({ code: 'custom', path: ['accountId'], message: `is required for ${value.type}` });
+    }
+  });
+export type CreateRequest = z.infer<typeof CreateRequestSchema>;
+
+export const ApproveRequestSchema = z.strictObject({ note: z.string().trim().max(500).optional() });
+export const RejectRequestSchema = z.strictObject({ reason: z.string().trim().min(1, { error: 'must not be empty' }).max(500) });
+
+/** What the owner submits while `awaiting_customer`: the type's secret input. */
+export const SUBMIT_SCHEMAS = {
+  card_pin_reset: z.strictObject({ pin: CardPinSchema }),
+  name_change: z.strictObject({ fullName: FullNameSchema }),
+} as const;
+
+export const RequestListQuerySchema = z.strictObject({
+  status: z.enum(REQUEST_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(512).optional(),
+});
+export type RequestListQuery = z.infer<typeof RequestListQuerySchema>;
+
+export interface RequestHistoryEntry {
+  from: RequestStatus | null;
+  to: RequestStatus;
+  actorId: string | null;
+  note: string | null;
+  at: string;
+}
+
+/** `request` of API.md. */
+export interface RequestView {
+  id: string;
+  type: RequestType;
+  status: RequestStatus;
+  accountId: string | null;
+  details: Record<string, unknown>;
+  ownerId: string;
+  assigneeId: string | null;
+  resolution: string | null;
+  expiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  history?: RequestHistoryEntry[];
+}

@@ -1,0 +1,44 @@
+import type { ConnectionOptions, JobsOptions } from 'bullmq';
+import type { AppConfig } from '@bank/config/app-config';
+
+/** Every queue of the request pipeline and what its jobs carry: ids only, never secrets (DESIGN.md). */
+export const REQUEST_QUEUES = {
+  triage: 'request-triage',
+  fulfilment: 'request-fulfilment',
+} as const;
+export type RequestQueue = keyof typeof REQUEST_QUEUES;
+
+export interface RequestJobData {
+  requestId: string;
+}
+
+/** Deterministic job ids: enqueueing a step twice (a retry, the sweep) makes one job. */
+export function requestJobId(queue: RequestQueue, requestId: string): string {
+  return `${requestId}-${queue}`;
+}
+
+export const REQUEST_JOB_ATTEMPTS = 5;
+
+export const REQUEST_JOB_OPTIONS: JobsOptions = {
+  attempts: REQUEST_JOB_ATTEMPTS,
+  backoff: { type: 'exponential', delay: 200 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export function bullConnection(config: AppConfig): ConnectionOptions {
+  const url = new URL(config.redisUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    tls: url.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
+}
+
+export function bullPrefix(config: AppConfig): string {
+  return `${config.redisKeyPrefix}bull`;
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Page } from '@bank/contracts/pagination';
+import type { RequestView } from '@bank/contracts/requests';
+import { CurrentUser } from '@bank/auth/current-user.decorator';
+import { Roles } from '@bank/auth/roles.decorator';
+import type { AuthenticatedUser } from '@bank/auth/access-token';
+import { NotFound } from '@bank/problems/domain-error';
+import { RequestsService } from './requests.service';
+import { ApproveRequestDto, CreateRequestDto, RejectRequestDto, RequestListQueryDto } from './dto/requests.dto';
+
+const RequestIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new NotFound('The request') });
+
+@ApiTags('service requests')
+@ApiBearerAuth()
+@Controller('service-requests')
+export class RequestsController {
+  constructor(private readonly requests: RequestsService) {}
+
+  @Post()
+  @Roles('customer')
+  @HttpCode(202)
+  create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateRequestDto): Promise<RequestView> {
+    return this.requests.create(user.id, body);
+  }
+
+  @Get()
+  list(@CurrentUser() user: AuthenticatedUser, @Query() query: RequestListQueryDto): Promise<Page<RequestView>> {
+    return this.requests.list(user, query);
+  }
+
+  @Get(':id')
+  get(@CurrentUser() user: AuthenticatedUser, @Param('id', RequestIdPipe) id: string): Promise<RequestView> {
+    return this.requests.get(user, id);
+  }
+
+  @Post(':id/cancel')
+  @Roles('customer')
+  @HttpCode(200)
+  cancel(@CurrentUser() user: AuthenticatedUser, @Param('id', RequestIdPipe) id: string): Promise<RequestView> {
+    return this.requests.cancel(user, id);
+  }
+
+  @Post(':id/claim')
+  @Roles('employee')
+  @HttpCode(200)
+  claim(@CurrentUser() user: AuthenticatedUser, @Param('id', RequestIdPipe) id: string): Promise<RequestView> {
+    return this.requests.claim(user, id);
+  }
+
+  @Post(':id/approve')
+  @Roles('employee')
+  @HttpCode(200)
+  approve(@CurrentUser() user: AuthenticatedUser, @Param('id', RequestIdPipe) id: string, @Body() body: ApproveRequestDto): Promise<RequestView> {
+    return this.requests.approve(user, id, body.note);
+  }
+
+  @Post(':id/reject')
+  @Roles('employee')
+  @HttpCode(200)
+  reject(@CurrentUser() user: AuthenticatedUser, @Param('id', RequestIdPipe) id: string, @Body() body: RejectRequestDto): Promise<RequestView> {
+    return this.requests.reject(user, id, body.reason);
+  }
+}
