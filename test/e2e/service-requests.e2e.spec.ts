@@ -2,13 +2,19 @@ import type { RequestStatus, RequestView } from '@bank/contracts/requests';
 import { bearer, type TestCustomer, type TestStaff } from '../support/test-app';
 import { LiveStack } from '../support/live-stack';
 import { eventually, LiveClient } from '../support/live-client';
+import { RequestFlow } from '../support/request-flow';
+import { RequestContext } from '@mikro-orm/postgresql';
+import { RequestsService } from '@bank/requests/requests.service';
+
+/** Short, so that the expiry test waits seconds, not the production 10 minutes. */
+const INPUT_WINDOW_S = 5;
 
 describe('service requests through the BullMQ pipeline (real worker process)', () => {
   let stack: LiveStack;
   let employee: TestStaff;
   const clients: LiveClient[] = [];
   beforeAll(async () => {
-    stack = await LiveStack.start('requests');
+    stack = await LiveStack.start('requests', { REQUEST_INPUT_WINDOW_S: String(INPUT_WINDOW_S) });
     employee = await stack.app.newStaff('employee');
   });
   afterAll(async () => {
@@ -17,17 +23,11 @@ describe('service requests through the BullMQ pipeline (real worker process)', (
   });
   const t = () => stack.app;
   const as = (who: { accessToken: string }) => bearer(who.accessToken);
-  const submit = async (c: TestCustomer, body: object): Promise<RequestView> => (await t().http().post('/api/v1/service-requests').set(as(c)).send(body).expect(202)).body;
-  const statusOf = async (id: string, who: { accessToken: string }) => ((await t().http().get(`/api/v1/service-requests/${id}`).set(as(who)).expect(200)).body as RequestView).status;
-  const reach = async (id: string, status: RequestStatus, who: { accessToken: string }) => {
-    let last: RequestStatus | undefined;
-    await eventually(async () => (last = await statusOf(id, who)) === status, `request ${id} to reach ${status} (last: ${String(last)})`, 15_000);
-  };
-  const decide = async (id: string, owner: TestCustomer, approve = true) => {
-    await reach(id, 'pending_review', owner);
-    await t().http().post(`/api/v1/service-requests/${id}/claim`).set(as(employee)).expect(200);
-    if (approve) await t().http().post(`/api/v1/service-requests/${id}/approve`).set(as(employee)).send({ note: 'looks right' }).expect(200);
-  };
+  const flow = new RequestFlow(t, () => employee);
+  const submit = (c: TestCustomer, body: object) => flow.submit(c, body);
+  const statusOf = async (id: string, who: { accessToken: string }) => (await flow.get(id, who)).status;
+  const reach = (id: string, status: RequestStatus, who: { accessToken: string }) => flow.reach(id, status, who);
+  const decide = (id: string, owner: TestCustomer, approve = true) => flow.decide(id, owner, approve);
 
   it('limit_increase: submitted → triaged → claimed → approved → completed, the new limit enforced, every step pushed live', async () => {
     const alice = await t().newFundedCustomer(3_000_000);
@@ -53,6 +53,10 @@ describe('service requests through the BullMQ pipeline (real worker process)', (
     expect(detail.history!.map((h) => `${h.from}→${h.to}`)).toEqual(['null→submitted', 'submitted→pending_review', 'pending_review→in_review', 'in_review→approved', 'approved→completed']);
     expect(detail.history![3]).toMatchObject({ actorId: employee.user.id, note: 'looks right' });
     expect(JSON.stringify(detail)).not.toMatch(/balance/);
+    // Employees handle the request, never the account behind it.
+    await t().http().get(`/api/v1/accounts/${alice.accountId}`).set(as(employee)).expect(403);
+    await t().http().get(`/api/v1/accounts/${alice.accountId}/transactions`).set(as(employee)).expect(403);
+    expect(JSON.stringify(staffSocket.ofType('request.updated'))).not.toMatch(/balance/);
   });
 
   it('account_freeze then account_unfreeze: the ledger refuses, then allows, a withdrawal', async () => {
@@ -83,6 +87,105 @@ describe('service requests through the BullMQ pipeline (real worker process)', (
     await reach(second.id, 'completed', c);
     const deposit = await t().http().post(`/api/v1/accounts/${c.accountId}/deposits`).set(as(c)).send({ amount: 100 }).expect(422);
     expect(deposit.body).toMatchObject({ code: 'ACCOUNT_FROZEN', accountStatus: 'closed' });
+  });
+
+  /** Every stored trace of a request: the row, its history, and its events in the outbox. */
+  const tracesOf = async (id: string) =>
+    JSON.stringify([
+      await t().sql('select * from service_requests where id = ?', [id]),
+      await t().sql('select * from service_request_history where request_id = ?', [id]),
+      await t().sql(`select payload from outbox_events where payload->>'id' = ? or payload->>'requestId' = ?`, [id, id]),
+    ]);
+
+  it('card_pin_reset: a blocked card works again with the PIN the owner submits; the PIN is stored nowhere in the request', async () => {
+    const c = await t().newFundedCustomer(10_000);
+    const withdraw = (pin: string) => t().http().post(`/api/v1/accounts/${c.accountId}/withdrawals`).set(as(c)).send({ amount: 100, pin });
+    for (let i = 0; i < 3; i++) await withdraw('0000');
+    expect((await withdraw('4321')).body.code).toBe('CARD_BLOCKED');
+    const ownerSocket = await LiveClient.connect(t().url, { token: c.accessToken });
+    clients.push(ownerSocket);
+
+    const request = await submit(c, { type: 'card_pin_reset' });
+    await reach(request.id, 'pending_review', c);
+    await t().http().post(`/api/v1/service-requests/${request.id}/claim`).set(as(employee)).expect(200);
+    const approved = (await t().http().post(`/api/v1/service-requests/${request.id}/approve`).set(as(employee)).send({}).expect(200)).body as RequestView;
+    expect(approved.status).toBe('awaiting_customer');
+    const windowLeft = Date.parse(approved.expiresAt!) - Date.now();
+    expect(windowLeft).toBeGreaterThan((INPUT_WINDOW_S - 2) * 1000);
+    expect(windowLeft).toBeLessThanOrEqual(INPUT_WINDOW_S * 1000);
+
+    await t().http().post(`/api/v1/service-requests/${request.id}/approve`).set(as(employee)).send({}).expect(409);
+    await t().http().post(`/api/v1/service-requests/${request.id}/cancel`).set(as(c)).expect(409);
+    const post = (who: { accessToken: string }, body: object) => t().http().post(`/api/v1/service-requests/${request.id}/submit`).set(as(who)).send(body);
+    await post(employee, { pin: '7391' }).expect(403);
+    expect((await post(c, { pin: '12' }).expect(400)).body.errors).toEqual([expect.objectContaining({ path: 'pin' })]);
+    expect((await post(c, { fullName: 'Someone Else' }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    const submitted = (await post(c, { pin: '7391' }).expect(202)).body as RequestView;
+    expect(submitted.status).toBe('approved');
+    await reach(request.id, 'completed', c);
+
+    expect((await withdraw('4321')).body).toMatchObject({ code: 'PIN_INVALID' });
+    expect((await withdraw('7391')).status).toBe(201);
+    await eventually(() => ownerSocket.ofType('request.updated').some((e) => (e.data as unknown as RequestView).status === 'completed'), 'the owner to see completed live');
+    const traces = await tracesOf(request.id);
+    expect(traces).not.toContain('7391');
+    expect(traces).not.toMatch(/"pin"/);
+    expect(stack.workers.map((worker) => worker.output).join('\n')).not.toContain('7391');
+    expect(((await t().http().get(`/api/v1/service-requests/${request.id}`).set(as(employee))).body as RequestView).details).toEqual({});
+    await post(c, { pin: '7391' }).expect(409);
+  });
+
+  it('name_change: the owner submits the new name, counterparties see it; an expired window leaves everything as it was', async () => {
+    const c = await t().newFundedCustomer(10_000);
+    const payee = await t().newCustomer();
+    const request = await submit(c, { type: 'name_change' });
+    await decide(request.id, c);
+    // Two submits at once (a double click, two tabs): exactly one is taken.
+    const names = ['Morwenna Quillfeather', 'Tamsin Second-Tab'];
+    const answers = await Promise.all(names.map((fullName) => t().http().post(`/api/v1/service-requests/${request.id}/submit`).set(as(c)).send({ fullName })));
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+    const winner = names[answers.findIndex((a) => a.status === 202)];
+    await reach(request.id, 'completed', c);
+    expect((await t().http().get('/api/v1/me').set(as(c)).expect(200)).body.fullName).toBe(winner);
+    await t().http().post('/api/v1/transfers').set(as(c)).send({ fromAccountId: c.accountId, toAccountNumber: payee.accountNumber, amount: 100 }).expect(201);
+    const history = (await t().http().get(`/api/v1/accounts/${payee.accountId}/transactions`).set(as(payee)).expect(200)).body;
+    expect(JSON.stringify(history.items[0])).toContain(winner);
+    for (const name of names) expect(await tracesOf(request.id)).not.toContain(name);
+
+    // The window passes without input: the delayed job expires the request; a late submit is 409.
+    const late = await submit(c, { type: 'name_change' });
+    await decide(late.id, c);
+    await reach(late.id, 'expired', c);
+    const refused = await t().http().post(`/api/v1/service-requests/${late.id}/submit`).set(as(c)).send({ fullName: 'Too Late' }).expect(409);
+    expect(refused.body).toMatchObject({ code: 'INVALID_STATE_TRANSITION', status: 'expired' });
+    expect((await t().http().get('/api/v1/me').set(as(c))).body.fullName).toBe(winner);
+    const expired = (await t().http().get(`/api/v1/service-requests/${late.id}`).set(as(c))).body as RequestView;
+    expect(expired.history!.at(-1)).toMatchObject({ from: 'awaiting_customer', to: 'expired', actorId: null });
+  });
+
+  it('card_pin_reset with an expired window leaves the card blocked', async () => {
+    const c = await t().newFundedCustomer(10_000);
+    const withdraw = (pin: string) => t().http().post(`/api/v1/accounts/${c.accountId}/withdrawals`).set(as(c)).send({ amount: 100, pin });
+    for (let i = 0; i < 3; i++) await withdraw('0000');
+    const request = await submit(c, { type: 'card_pin_reset' });
+    await decide(request.id, c);
+    await reach(request.id, 'expired', c);
+    expect((await t().http().post(`/api/v1/service-requests/${request.id}/submit`).set(as(c)).send({ pin: '5555' }).expect(409)).body.code).toBe('INVALID_STATE_TRANSITION');
+    expect((await withdraw('4321')).body.code).toBe('CARD_BLOCKED');
+    expect((await withdraw('5555')).body.code).toBe('CARD_BLOCKED');
+  });
+
+  it('a fulfilment run several times at once (the job and duplicates) completes the request once', async () => {
+    const c = await t().newCustomer();
+    const request = await submit(c, { type: 'kyc_update', details: { address: '9 Twice Street, Ely', phone: '01353 000009' } });
+    await decide(request.id, c);
+    const requests = t().app.get(RequestsService);
+    const orm = t().orm();
+    await Promise.all(Array.from({ length: 5 }, () => RequestContext.create(orm.em, () => requests.fulfil(request.id))));
+    await reach(request.id, 'completed', c);
+    expect((await flow.get(request.id, c)).history!.filter((h) => h.to === 'completed')).toHaveLength(1);
+    const [{ n }] = await t().sql<{ n: number }>(`select count(*)::int as n from outbox_events where recipient like 'user:%' and payload->>'id' = ? and payload->>'status' = 'completed'`, [request.id]);
+    expect(n).toBe(1);
   });
 
   it('kyc_update replaces the address and phone on the profile', async () => {

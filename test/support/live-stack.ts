@@ -16,20 +16,23 @@ export class LiveStack {
     readonly databaseUrl: string,
     readonly redisKeyPrefix: string,
     readonly app: TestApp,
+    /** Variables every process of the stack gets on top of its own (e.g. a short request window). */
+    private readonly extraEnv: Record<string, string>,
   ) {}
 
-  static async start(label: string): Promise<LiveStack> {
+  /** `env` goes to the in-process api and to every process started; it may name another `REDIS_URL`. */
+  static async start(label: string, env: Record<string, string> = {}): Promise<LiveStack> {
     const databaseUrl = uniqueDatabaseUrl(label);
     const redisKeyPrefix = `bankingcore-test:${label}-${Date.now()}-${process.pid}:`;
     await prepareDatabase(databaseUrl, { info: () => undefined });
-    const app = await TestApp.start({ DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: redisKeyPrefix });
-    const stack = new LiveStack(databaseUrl, redisKeyPrefix, app);
+    const app = await TestApp.start({ DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: redisKeyPrefix, ...env });
+    const stack = new LiveStack(databaseUrl, redisKeyPrefix, app, env);
     await stack.startRelay();
     return stack;
   }
 
   private get env(): Record<string, string> {
-    return { DATABASE_URL: this.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: this.redisKeyPrefix, LOG_LEVEL: 'info' };
+    return { DATABASE_URL: this.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: this.redisKeyPrefix, LOG_LEVEL: 'info', ...this.extraEnv };
   }
 
   /** Starts a worker and waits until its relay leads (the previous leader must be gone). */

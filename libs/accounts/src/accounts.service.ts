@@ -104,6 +104,16 @@ export class AccountsService {
     return rows.length === 1;
   }
 
+  hashPin(pin: string): Promise<string> {
+    return this.hasher.hash(pin);
+  }
+
+  /** A completed PIN reset's effect: the card gets the new PIN, its failure count is cleared and it is unblocked. */
+  async resetCardPin(ownerId: string, pinHash: string): Promise<void> {
+    const rows = await this.em.execute('update cards set pin_hash = ?, failed_pin_attempts = 0, blocked_at = null, updated_at = now() where owner_id = ? returning id', [pinHash, ownerId]);
+    if (rows.length === 0) throw new NotFound('The card');
+  }
+
   async balanceOf(accountId: string): Promise<number> {
     const [row] = await this.em.execute<Array<{ balance: string }>>('select balance from accounts where id = ?', [accountId]);
     if (!row) throw new NotFound('The account');

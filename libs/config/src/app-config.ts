@@ -45,6 +45,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z.string().default(''),
   WEB_ROOT: z.string().optional(),
+  REQUEST_INPUT_WINDOW_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(24 * 3600).default(600),
+  REQUEST_SWEEP_AFTER_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(24 * 3600).default(60),
+  REQUEST_SWEEP_INTERVAL_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(15),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]*$/, { error: 'may hold letters, digits and _ : . - only' }).default('bankingcore:'),
 });
 
@@ -68,6 +71,11 @@ export interface AppConfig {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   corsOrigins: string[];
   webRoot: string | undefined;
+  /** How long an approved `card_pin_reset` / `name_change` waits for the customer's input. */
+  requestInputWindowS: number;
+  /** The worker's sweep re-enqueues a request that sat in `submitted` or `approved` this long. */
+  requestSweepAfterS: number;
+  requestSweepIntervalS: number;
   /** Secrets that fell back to development defaults, for the start-up log. */
   defaultedSecrets: SecretName[];
 }
@@ -117,6 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: vars.LOG_LEVEL,
     corsOrigins: vars.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     webRoot: vars.WEB_ROOT,
+    requestInputWindowS: vars.REQUEST_INPUT_WINDOW_S,
+    requestSweepAfterS: vars.REQUEST_SWEEP_AFTER_S,
+    requestSweepIntervalS: vars.REQUEST_SWEEP_INTERVAL_S,
     defaultedSecrets,
   };
   if (isProduction && config.demoData) problems.push('DEMO_DATA: must be off in production (demo users have published passwords)');

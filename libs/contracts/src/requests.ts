@@ -88,6 +88,9 @@ export const SUBMIT_SCHEMAS = {
   name_change: z.strictObject({ fullName: FullNameSchema }),
 } as const;
 
+/** The body of `POST /service-requests/:id/submit`; checked against `SUBMIT_SCHEMAS` once the type is known. */
+export const SubmitInputBodySchema = z.record(z.string(), z.unknown());
+
 export const RequestListQuerySchema = z.strictObject({
   status: z.enum(REQUEST_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),

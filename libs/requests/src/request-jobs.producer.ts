@@ -10,18 +10,41 @@ import { REQUEST_JOB_OPTIONS, REQUEST_QUEUES, requestJobId, type RequestJobData,
 @Injectable()
 export class RequestJobsProducer {
   private readonly logger = new Logger(RequestJobsProducer.name);
+  private readonly queues: Record<RequestQueue, Queue<RequestJobData>>;
 
   constructor(
-    @InjectQueue(REQUEST_QUEUES.triage) private readonly triage: Queue<RequestJobData>,
-    @InjectQueue(REQUEST_QUEUES.fulfilment) private readonly fulfilment: Queue<RequestJobData>,
-  ) {}
+    @InjectQueue(REQUEST_QUEUES.triage) triage: Queue<RequestJobData>,
+    @InjectQueue(REQUEST_QUEUES.fulfilment) fulfilment: Queue<RequestJobData>,
+    @InjectQueue(REQUEST_QUEUES.expiry) expiry: Queue<RequestJobData>,
+  ) {
+    this.queues = { triage, fulfilment, expiry };
+  }
 
-  async enqueue(queue: RequestQueue, requestId: string): Promise<void> {
-    const target = queue === 'triage' ? this.triage : this.fulfilment;
+  queue(queue: RequestQueue): Queue<RequestJobData> {
+    return this.queues[queue];
+  }
+
+  /** Adds the step's job; its id is deterministic, so a step already queued is not queued twice. */
+  async enqueue(queue: RequestQueue, requestId: string, delayMs = 0): Promise<void> {
     try {
-      await target.add(queue, { requestId }, { ...REQUEST_JOB_OPTIONS, jobId: requestJobId(queue, requestId) });
+      await this.queues[queue].add(queue, { requestId }, { ...REQUEST_JOB_OPTIONS, jobId: requestJobId(queue, requestId), delay: delayMs });
     } catch (error) {
       this.logger.warn({ err: error, requestId, queue }, 'could not enqueue; the sweep will retry');
     }
+  }
+
+  /**
+   * The sweep's version: a job that is missing (Redis lost it) or finished while its request still
+   * waits for it is replaced; a job still waiting, delayed or running is left alone.
+   */
+  async requeue(queue: RequestQueue, requestId: string): Promise<boolean> {
+    const job = await this.queues[queue].getJob(requestJobId(queue, requestId));
+    if (job) {
+      const state = await job.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
+      await job.remove();
+    }
+    await this.enqueue(queue, requestId);
+    return true;
   }
 }

@@ -5,6 +5,8 @@ import type { AppConfig } from '@bank/config/app-config';
 export const REQUEST_QUEUES = {
   triage: 'request-triage',
   fulfilment: 'request-fulfilment',
+  /** Delayed: fires when an `awaiting_customer` request's input window has passed. */
+  expiry: 'request-expiry',
 } as const;
 export type RequestQueue = keyof typeof REQUEST_QUEUES;
 
@@ -18,6 +20,12 @@ export function requestJobId(queue: RequestQueue, requestId: string): string {
 }
 
 export const REQUEST_JOB_ATTEMPTS = 5;
+
+/**
+ * The jobs are short database transactions, so a worker that died holding one is noticed after
+ * seconds, not BullMQ's default 30: its lock lapses and the stalled-job check hands the job on.
+ */
+export const REQUEST_WORKER_OPTIONS = { concurrency: 8, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
 
 export const REQUEST_JOB_OPTIONS: JobsOptions = {
   attempts: REQUEST_JOB_ATTEMPTS,

@@ -9,7 +9,7 @@ import { RequestJobsProducer } from './request-jobs.producer';
 @Module({
   imports: [
     BullModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => ({ connection: bullConnection(config), prefix: bullPrefix(config) }) }),
-    BullModule.registerQueue({ name: REQUEST_QUEUES.triage }, { name: REQUEST_QUEUES.fulfilment }),
+    BullModule.registerQueue(...Object.values(REQUEST_QUEUES).map((name) => ({ name }))),
   ],
   providers: [RequestJobsProducer],
   exports: [RequestJobsProducer, BullModule],

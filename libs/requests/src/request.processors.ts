@@ -1,39 +1,50 @@
-import { Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import type { Job } from 'bullmq';
-import { REQUEST_JOB_ATTEMPTS, REQUEST_QUEUES, type RequestJobData } from './request-jobs';
+import { REQUEST_JOB_ATTEMPTS, REQUEST_QUEUES, REQUEST_WORKER_OPTIONS, type RequestJobData } from './request-jobs';
 import { RequestsService } from './requests.service';
 
-/** Submitted → pending_review. The step checks state first, so a retry or a duplicate is harmless. */
-@Processor(REQUEST_QUEUES.triage)
-export class TriageProcessor extends WorkerHost {
+/** Runs one step of a request in its own MikroORM context; each step checks state first, so a retry or a duplicate is harmless. */
+@Injectable() // so that its constructor's parameter types are emitted for the subclasses' injection
+abstract class RequestStepProcessor extends WorkerHost {
   constructor(
-    private readonly requests: RequestsService,
-    private readonly orm: MikroORM,
+    protected readonly requests: RequestsService,
+    protected readonly orm: MikroORM,
   ) {
     super();
   }
 
+  protected abstract step(requestId: string): Promise<unknown>;
+
   async process(job: Job<RequestJobData>): Promise<void> {
-    await RequestContext.create(this.orm.em, () => this.requests.triage(job.data.requestId));
+    await RequestContext.create(this.orm.em, () => this.step(job.data.requestId));
+  }
+}
+
+/** Submitted → pending_review. */
+@Processor(REQUEST_QUEUES.triage, REQUEST_WORKER_OPTIONS)
+export class TriageProcessor extends RequestStepProcessor {
+  protected step(requestId: string): Promise<void> {
+    return this.requests.triage(requestId);
+  }
+}
+
+/** Awaiting_customer → expired once the input window has passed (a delayed job). */
+@Processor(REQUEST_QUEUES.expiry, REQUEST_WORKER_OPTIONS)
+export class ExpiryProcessor extends RequestStepProcessor {
+  protected step(requestId: string): Promise<boolean> {
+    return this.requests.expire(requestId);
   }
 }
 
 /** Approved → completed (or failed with the reason), the effect applied once under the request's row lock. */
-@Processor(REQUEST_QUEUES.fulfilment)
-export class FulfilmentProcessor extends WorkerHost {
+@Processor(REQUEST_QUEUES.fulfilment, REQUEST_WORKER_OPTIONS)
+export class FulfilmentProcessor extends RequestStepProcessor {
   private readonly logger = new Logger(FulfilmentProcessor.name);
 
-  constructor(
-    private readonly requests: RequestsService,
-    private readonly orm: MikroORM,
-  ) {
-    super();
-  }
-
-  async process(job: Job<RequestJobData>): Promise<void> {
-    await RequestContext.create(this.orm.em, () => this.requests.fulfil(job.data.requestId));
+  protected step(requestId: string): Promise<void> {
+    return this.requests.fulfil(requestId);
   }
 
   @OnWorkerEvent('failed')

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { RequestsModule } from './requests.module';
-import { FulfilmentProcessor, TriageProcessor } from './request.processors';
+import { ExpiryProcessor, FulfilmentProcessor, TriageProcessor } from './request.processors';
+import { RequestSweepService } from './request-sweep.service';
 
-/** The worker side of service requests: the BullMQ processors. */
+/** The worker side of service requests: the BullMQ processors and the sweep. */
 @Module({
   imports: [RequestsModule],
-  providers: [TriageProcessor, FulfilmentProcessor],
+  providers: [TriageProcessor, FulfilmentProcessor, ExpiryProcessor, RequestSweepService],
 })
 export class RequestsWorkerModule {}

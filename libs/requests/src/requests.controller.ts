@@ -7,7 +7,7 @@ import { Roles } from '@bank/auth/roles.decorator';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
 import { NotFound } from '@bank/problems/domain-error';
 import { RequestsService } from './requests.service';
-import { ApproveRequestDto, CreateRequestDto, RejectRequestDto, RequestListQueryDto } from './dto/requests.dto';
+import { ApproveRequestDto, CreateRequestDto, RejectRequestDto, RequestListQueryDto, SubmitInputDto } from './dto/requests.dto';
 
 const RequestIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new NotFound('The request') });
 
@@ -60,5 +60,12 @@ export class RequestsController {
   @HttpCode(200)
   reject(@CurrentUser() user: AuthenticatedUser, @Param('id', RequestIdPipe) id: string, @Body() body: RejectRequestDto): Promise<RequestView> {
     return this.requests.reject(user, id, body.reason);
+  }
+
+  @Post(':id/submit')
+  @Roles('customer')
+  @HttpCode(202)
+  submit(@CurrentUser() user: AuthenticatedUser, @Param('id', RequestIdPipe) id: string, @Body() body: SubmitInputDto): Promise<RequestView> {
+    return this.requests.submitInput(user, id, body);
   }
 }

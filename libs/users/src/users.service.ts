@@ -58,4 +58,9 @@ export class UsersService {
   async updateContact(userId: string, contact: { address: string; phone: string }): Promise<void> {
     await this.em.execute('update users set address = ?, phone = ?, updated_at = now() where id = ?', [contact.address, contact.phone, userId]);
   }
+
+  /** A completed name change's effect: the profile's name, shown to counterparties from now on. */
+  async rename(userId: string, fullName: string): Promise<void> {
+    await this.em.execute('update users set full_name = ?, updated_at = now() where id = ?', [fullName, userId]);
+  }
 }

@@ -1,0 +1,114 @@
+import { Client } from 'pg';
+import type { RequestView } from '@bank/contracts/requests';
+import { bearer, type TestStaff } from '../support/test-app';
+import { LiveStack } from '../support/live-stack';
+import { eventually } from '../support/live-client';
+import { OwnRedisServer } from '../support/redis-server';
+import { RequestFlow } from '../support/request-flow';
+
+/**
+ * The pipeline when things break: Redis loses every job, a worker dies mid-fulfilment, a job
+ * throws on every attempt. Its own Redis server (FLUSHALL must not touch the other suites) and a
+ * sweep that looks every second for requests stuck longer than one.
+ */
+describe('service-request pipeline recovery (own Redis, real worker processes)', () => {
+  let redis: OwnRedisServer;
+  let stack: LiveStack;
+  let employee: TestStaff;
+  beforeAll(async () => {
+    redis = await OwnRedisServer.start();
+    stack = await LiveStack.start('recovery', { REDIS_URL: redis.url, REQUEST_SWEEP_AFTER_S: '1', REQUEST_SWEEP_INTERVAL_S: '1' });
+    employee = await stack.app.newStaff('employee');
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await redis.stop();
+  });
+  const t = () => stack.app;
+  const flow = new RequestFlow(t, () => employee);
+  const currentWorker = () => stack.workers[stack.workers.length - 1];
+  const historyOf = async (id: string) => (await flow.get(id, employee)).history!.map((h) => `${h.from}→${h.to}`);
+  const completedEvents = async (id: string) =>
+    (await t().sql<{ n: number }>(`select count(*)::int as n from outbox_events where type = 'request.updated' and recipient like 'user:%' and payload->>'id' = ? and payload->>'status' = 'completed'`, [id]))[0].n;
+
+  it('FLUSHALL with requests in flight: the sweep re-enqueues every submitted and approved request, and each finishes', async () => {
+    const c = await t().newFundedCustomer(1_000);
+    const toApprove: RequestView[] = [];
+    for (let i = 0; i < 3; i++) {
+      const request = await flow.submit(c, { type: 'limit_increase', accountId: c.accountId, details: { dailyLimit: 2_000_000 + i } });
+      await flow.decide(request.id, c, false);
+      toApprove.push(request);
+    }
+    await currentWorker().stop(); // no worker: the jobs below wait in Redis
+    for (const request of toApprove) expect((await flow.approve(request.id)).status).toBe('approved');
+    const toTriage = await Promise.all(Array.from({ length: 3 }, (_, i) => flow.submit(c, { type: 'kyc_update', details: { address: `${i + 1} Flush Lane, Hull`, phone: `01482 00000${i}` } })));
+    const probe = redis.client();
+    expect((await probe.keys('*request-fulfilment*')).length).toBeGreaterThan(0);
+    probe.disconnect();
+
+    await redis.flushAll();
+    await stack.startRelay();
+
+    for (const request of toApprove) await flow.reach(request.id, 'completed', c, 30_000);
+    for (const request of toTriage) await flow.reach(request.id, 'pending_review', c, 30_000);
+    expect(currentWorker().output).toMatch(/request sweep re-enqueued/);
+    const [{ daily_limit: limit }] = await t().sql<{ daily_limit: string }>('select daily_limit from accounts where id = ?', [c.accountId]);
+    expect(Number(limit)).toBeGreaterThanOrEqual(2_000_000);
+    for (const request of toApprove) expect(await historyOf(request.id)).toEqual(['null→submitted', 'submitted→pending_review', 'pending_review→in_review', 'in_review→approved', 'approved→completed']);
+  });
+
+  it('a worker killed (SIGKILL) mid-fulfilment: another worker completes the request, its effect applied once', async () => {
+    const c = await t().newFundedCustomer(1_000);
+    const request = await flow.submit(c, { type: 'limit_increase', accountId: c.accountId, details: { dailyLimit: 3_333_333 } });
+    await flow.decide(request.id, c, false);
+    // Hold the account's row lock so the fulfilment blocks inside its transaction.
+    const lock = new Client({ connectionString: stack.databaseUrl });
+    await lock.connect();
+    try {
+      await lock.query('begin');
+      await lock.query('select 1 from accounts where id = $1 for update', [c.accountId]);
+      await flow.approve(request.id);
+      // Asked on another connection: inside the lock's transaction pg_stat_activity is a frozen snapshot.
+      await eventually(async () => {
+        const [{ n }] = await t().sql<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'update accounts set daily_limit%'`,
+        );
+        return n === 1;
+      }, 'the fulfilment to wait for the account row inside its transaction');
+      const doomed = currentWorker();
+      doomed.kill('SIGKILL');
+      expect((await doomed.exited).signal).toBe('SIGKILL');
+      await lock.query('rollback');
+    } finally {
+      await lock.end();
+    }
+    expect((await flow.get(request.id, c)).status).toBe('approved');
+
+    await stack.startRelay();
+    await flow.reach(request.id, 'completed', c, 45_000);
+    const [{ daily_limit: limit }] = await t().sql<{ daily_limit: string }>('select daily_limit from accounts where id = ?', [c.accountId]);
+    expect(Number(limit)).toBe(3_333_333);
+    expect(await historyOf(request.id)).toEqual(['null→submitted', 'submitted→pending_review', 'pending_review→in_review', 'in_review→approved', 'approved→completed']);
+    expect(await completedEvents(request.id)).toBe(1);
+  });
+
+  it('a fulfilment that throws on every attempt ends failed with the reason after the retries, visible to admins', async () => {
+    const c = await t().newFundedCustomer(1_000);
+    const admin = await t().newStaff('admin');
+    // A real failure from PostgreSQL, for this one account only.
+    await t().sql(`create or replace function refuse_limit_change() returns trigger language plpgsql as $$ begin raise exception 'daily limit changes are switched off for this account'; end $$`);
+    await t().sql(`create trigger refuse_limit_change before update of daily_limit on accounts for each row when (old.id = '${c.accountId}'::uuid) execute function refuse_limit_change()`);
+    const request = await flow.submit(c, { type: 'limit_increase', accountId: c.accountId, details: { dailyLimit: 4_000_000 } });
+    await flow.decide(request.id, c);
+    await flow.reach(request.id, 'failed', c, 30_000);
+
+    const failed = await flow.get(request.id, admin);
+    expect(failed.resolution).toMatch(/failed after 5 attempts: .*daily limit changes are switched off/);
+    expect(failed.history!.filter((h) => h.to === 'failed')).toHaveLength(1);
+    const adminView = (await t().http().get('/api/v1/service-requests?status=failed&limit=100').set(bearer(admin.accessToken)).expect(200)).body as { items: RequestView[] };
+    expect(adminView.items.map((r) => r.id)).toContain(request.id);
+    const [{ daily_limit: limit }] = await t().sql<{ daily_limit: string }>('select daily_limit from accounts where id = ?', [c.accountId]);
+    expect(Number(limit)).toBe(1_000_000);
+    expect(await completedEvents(request.id)).toBe(0);
+  });
+});
