@@ -13,6 +13,7 @@ import { LedgerModule } from '@bank/ledger/ledger.module';
 import { AdminModule } from '@bank/admin/admin.module';
 import { RealtimeModule } from '@bank/realtime/realtime.module';
 import { RequestsModule } from '@bank/requests/requests.module';
+import { QueueBoardModule } from '@bank/requests/queue-board/queue-board.module';
 import { HealthModule } from '@bank/health/health.module';
 import { DemoModule } from '@bank/demo/demo.module';
 
@@ -33,6 +34,7 @@ export class ApiModule {
         AdminModule,
         RealtimeModule,
         RequestsModule,
+        QueueBoardModule,
         HealthModule,
         DemoModule,
       ],

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
+import type { NextFunction, Request, Response } from 'express';
+import { TokenService } from '@bank/auth/token.service';
+import type { VerifiedAccessToken } from '@bank/auth/access-token';
+import { UsersService } from '@bank/users/users.service';
+import { AccountLocked, Forbidden, TokenInvalid } from '@bank/problems/domain-error';
+
+/** The cookie a browser link to the board carries (set by `POST /admin/queue-board/session`). */
+export const QUEUE_BOARD_COOKIE = 'bankingcore_queue_board';
+export const QUEUE_BOARD_PATH = '/admin/queues';
+
+/**
+ * Who may open Bull Board: an admin with a valid access token — from `Authorization: Bearer` or
+ * the board cookie — who is not locked. The board can retry and delete jobs, so nobody else.
+ */
+@Injectable()
+export class QueueBoardAccess {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly users: UsersService,
+    private readonly orm: MikroORM,
+  ) {}
+
+  async check(request: Request): Promise<VerifiedAccessToken> {
+    const header = request.headers.authorization;
+    const bearer = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header)?.[1] : undefined;
+    const cookies = request.cookies as Record<string, string> | undefined;
+    const token = bearer ?? cookies?.[QUEUE_BOARD_COOKIE];
+    if (!token) throw new TokenInvalid('An admin access token is required (Authorization: Bearer <token>, or open the board through POST /api/v1/admin/queue-board/session).');
+    const caller = await this.tokens.verifyAccessToken(token);
+    if (caller.role !== 'admin') throw new Forbidden('The queue board is for admins only.');
+    const user = await RequestContext.create(this.orm.em, () => this.users.findById(caller.id));
+    if (!user) throw new TokenInvalid();
+    if (user.status === 'locked') throw new AccountLocked();
+    return caller;
+  }
+
+  /** Express middleware in front of every board route (page, assets, its JSON api). */
+  middleware(): (request: Request, response: Response, next: NextFunction) => Promise<void> {
+    return async (request, _response, next) => {
+      await this.check(request);
+      next();
+    };
+  }
+}
