@@ -1,4 +1,4 @@
-import { bearer, TestApp } from '../support/test-app';
+import { bearer, TestApp } from '../../../../test/support/test-app';
 
 /** Bull Board at /admin/queues: admins only, by bearer token or by the board cookie. */
 describe('queue board (Bull Board) at /admin/queues', () => {
