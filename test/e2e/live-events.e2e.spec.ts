@@ -4,7 +4,6 @@ import { bearer, type TestCustomer } from '../support/test-app';
 import { LiveStack } from '../support/live-stack';
 import { eventually, expectStrictlyIncreasingIds, LiveClient } from '../support/live-client';
 import Redis from 'ioredis';
-import { EventsGateway } from '../../libs/realtime/src/events.gateway';
 import { liveEventsConnectionName } from '../../libs/realtime/src/live-events.hub';
 import { REDIS_URL } from '../support/test-env';
 
@@ -144,18 +143,6 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
     for (let i = 0; i < 100; i++) flooder.socket.emit('ping-me', i);
     await eventually(() => !flooder.socket.connected, 'the flooding socket to be disconnected');
     expect(flooder.disconnectReason).toBe('io server disconnect');
-  });
-
-  it("cuts a user's sockets on every api process at once (what a lockout uses)", async () => {
-    const c = await t().newCustomer();
-    const bystander = await t().newCustomer();
-    const secondApi = await stack.startApi();
-    const here = await connect(c.accessToken);
-    const there = await connect(c.accessToken, {}, secondApi);
-    const other = await connect(bystander.accessToken, {}, secondApi);
-    t().app.get(EventsGateway).disconnectUser(c.user.id);
-    await eventually(() => !here.socket.connected && !there.socket.connected, 'both of the user’s sockets to be cut');
-    expect(other.socket.connected).toBe(true);
   });
 
   it('disconnects a socket when its access token expires', async () => {

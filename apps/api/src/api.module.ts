@@ -14,6 +14,7 @@ import { AdminModule } from '@bank/admin/admin.module';
 import { RealtimeModule } from '@bank/realtime/realtime.module';
 import { RequestsModule } from '@bank/requests/requests.module';
 import { QueueBoardModule } from '@bank/requests/queue-board/queue-board.module';
+import { SecurityAdminModule } from '@bank/security/security-admin.module';
 import { HealthModule } from '@bank/health/health.module';
 import { DemoModule } from '@bank/demo/demo.module';
 
@@ -35,6 +36,7 @@ export class ApiModule {
         RealtimeModule,
         RequestsModule,
         QueueBoardModule,
+        SecurityAdminModule,
         HealthModule,
         DemoModule,
       ],

@@ -31,8 +31,8 @@ export class AuthController {
   @Public()
   @Post('auth/login')
   @HttpCode(200)
-  async login(@Body() body: LoginDto, @Res({ passthrough: true }) response: Response): Promise<TokenResponse> {
-    return this.withRefreshCookie(response, await this.auth.login(body.email, body.password));
+  async login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<TokenResponse> {
+    return this.withRefreshCookie(response, await this.auth.login(body.email, body.password, request.ip ?? null));
   }
 
   @Public()

@@ -12,6 +12,7 @@ import { RefreshToken } from './entities/refresh-token.entity';
 import { TokenService } from './token.service';
 import { AuthService } from './auth.service';
 import { AuthGuard } from './auth.guard';
+import { SecurityModule } from '@bank/security/security.module';
 import { AuthController } from './auth.controller';
 import { StaffController } from './staff.controller';
 import { AdminBootstrapService } from './admin-bootstrap.service';
@@ -28,6 +29,7 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
     }),
     AccountsModule,
     LedgerModule,
+    SecurityModule,
   ],
   providers: [TokenService, AuthService, AdminBootstrapService, { provide: APP_GUARD, useClass: AuthGuard }],
   controllers: [AuthController, StaffController],

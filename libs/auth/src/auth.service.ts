@@ -11,6 +11,8 @@ import { SecretHasher } from '@bank/users/secret-hasher';
 import { UsersService } from '@bank/users/users.service';
 import { toUserView, type User } from '@bank/users/entities/user.entity';
 import { TokenService } from './token.service';
+import { SecurityEventsService } from '@bank/security/security-events.service';
+import { LOCKOUT_THRESHOLD } from '@bank/contracts/security';
 
 export interface NewUser {
   email: string;
@@ -29,6 +31,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly accounts: AccountsService,
     private readonly ledger: LedgerService,
+    private readonly security: SecurityEventsService,
   ) {}
 
   /** A customer, their first checking account, their card and the initial deposit, in one transaction. */
@@ -54,12 +57,37 @@ export class AuthService {
     return this.users.create({ email: newUser.email, passwordHash, fullName: newUser.fullName, role: newUser.role });
   }
 
-  async login(email: string, password: string): Promise<TokenResponse> {
+  /**
+   * Sign-in with lockout: every failure is a `login.failed` security event (with the email tried,
+   * never the password); the LOCKOUT_THRESHOLD-th in a row locks the user, who then gets 423 even
+   * with the right password. An unknown email costs the same hashing time as a wrong password.
+   */
+  async login(email: string, password: string, ip: string | null = null): Promise<TokenResponse> {
     const user = await this.users.findByEmail(email);
     const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyNothing(password);
-    if (!user || !passwordMatches) throw new InvalidCredentials();
-    if (user.status === 'locked') throw new AccountLocked();
-    return this.tokenResponse(user, await this.tokens.issueRefreshToken(user.id));
+    if (user && passwordMatches && user.status !== 'locked') {
+      await this.users.resetFailedLogins(user.id);
+      return this.tokenResponse(user, await this.tokens.issueRefreshToken(user.id));
+    }
+    if (user && passwordMatches) throw new AccountLocked();
+    const lockedNow = await this.em.transactional(async () => {
+      if (!user) {
+        await this.security.record('login.failed', { ip, detail: { email: email.toLowerCase(), reason: 'unknown email' } });
+        return false;
+      }
+      const outcome = await this.users.countFailedLogin(user.id, LOCKOUT_THRESHOLD);
+      await this.security.record('login.failed', {
+        userId: user.id,
+        ip,
+        detail: { email: user.email, reason: outcome.alreadyLocked ? 'wrong password for a locked user' : 'wrong password', failedLogins: outcome.failedLogins },
+      });
+      if (outcome.lockedNow) {
+        await this.security.record('account.locked', { userId: user.id, ip, detail: { email: user.email, reason: `${LOCKOUT_THRESHOLD} failed logins in a row` } });
+        await this.security.announceUser('user.locked', { ...toUserView(user), status: 'locked' });
+      }
+      return outcome.lockedNow || outcome.alreadyLocked;
+    });
+    throw lockedNow ? new AccountLocked() : new InvalidCredentials();
   }
 
   /** Rotates a refresh token: the presented one dies, a new one of the same family is issued. */

@@ -49,6 +49,7 @@ export class EventsGateway implements OnGatewayInit<Server>, OnGatewayConnection
   ) {}
 
   afterInit(server: Server): void {
+    this.hub.onUserLocked((userId) => server.local.in(userRecipient(userId)).disconnectSockets(true));
     this.hub.onResubscribed((streams) => {
       for (const stream of streams) {
         stream.pause();
@@ -94,11 +95,6 @@ export class EventsGateway implements OnGatewayInit<Server>, OnGatewayConnection
     const state = socket.data as Partial<SocketState>;
     clearTimeout(state.expiry);
     if (state.stream) this.hub.detach(state.stream);
-  }
-
-  /** Cuts every live socket of a user, on every api process (through the Redis adapter): a locked user. */
-  disconnectUser(userId: string): void {
-    this.server.in(userRecipient(userId)).disconnectSockets(true);
   }
 
   private async authenticate(socket: Socket): Promise<void> {

@@ -72,6 +72,7 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
   private subscriber: Redis | undefined;
   private subscribed = false;
   private resync: ((streams: SocketStream[]) => void) | undefined;
+  private userLocked: ((userId: string) => void) | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -112,6 +113,11 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
+  /** Every api process sees every `user.locked` event once: the moment to cut that user's sockets here. */
+  onUserLocked(listener: (userId: string) => void): void {
+    this.userLocked = listener;
+  }
+
   detach(stream: SocketStream): void {
     for (const recipient of stream.recipients) {
       const set = this.streams.get(recipient);
@@ -131,6 +137,7 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
     for (const { recipient, envelope } of batch) {
       const set = this.streams.get(recipient);
       if (set) for (const stream of set) stream.offerLive(envelope);
+      if (envelope.type === 'user.locked') this.userLocked?.((envelope.data as { id: string }).id);
     }
   }
 }

@@ -63,4 +63,29 @@ export class UsersService {
   async rename(userId: string, fullName: string): Promise<void> {
     await this.em.execute('update users set full_name = ?, updated_at = now() where id = ?', [fullName, userId]);
   }
+
+  /**
+   * Counts one failed login; the one that reaches `threshold` locks the user. One conditional
+   * UPDATE under the row lock, so concurrent failures are counted exactly and lock once.
+   * Says whether this failure locked the user, or whether it was locked already (not counted then).
+   */
+  async countFailedLogin(userId: string, threshold: number): Promise<{ lockedNow: boolean; alreadyLocked: boolean; failedLogins: number }> {
+    const rows = await this.em.execute<Array<{ status: string; failed_login_count: number }>>(
+      `update users set failed_login_count = failed_login_count + 1,
+         status = case when failed_login_count + 1 >= ? then 'locked' else status end,
+         locked_at = case when failed_login_count + 1 >= ? then now() else locked_at end,
+         lock_reason = case when failed_login_count + 1 >= ? then 'too many failed logins' else lock_reason end,
+         updated_at = now()
+       where id = ? and status = 'active'
+       returning status, failed_login_count`,
+      [threshold, threshold, threshold, userId],
+    );
+    if (rows.length === 0) return { lockedNow: false, alreadyLocked: true, failedLogins: threshold };
+    return { lockedNow: rows[0].status === 'locked', alreadyLocked: false, failedLogins: rows[0].failed_login_count };
+  }
+
+  /** A successful login starts the count again. */
+  async resetFailedLogins(userId: string): Promise<void> {
+    await this.em.execute('update users set failed_login_count = 0, updated_at = now() where id = ? and failed_login_count > 0', [userId]);
+  }
 }

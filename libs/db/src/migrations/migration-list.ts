@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125000000Foundation } from './Migration20261125000000Foundation';
 import { Migration20261125010000Ledger } from './Migration20261125010000Ledger';
 import { Migration20261125020000Requests } from './Migration20261125020000Requests';
+import { Migration20261125030000Security } from './Migration20261125030000Security';
 
 /** Every migration, in order. Listed explicitly so the same code runs from TypeScript and from dist. */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125000000Foundation', class: Migration20261125000000Foundation },
   { name: 'Migration20261125010000Ledger', class: Migration20261125010000Ledger },
   { name: 'Migration20261125020000Requests', class: Migration20261125020000Requests },
+  { name: 'Migration20261125030000Security', class: Migration20261125030000Security },
 ];
