@@ -24,3 +24,17 @@ export const SecurityEventListQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(512).optional(),
 });
 export type SecurityEventListQuery = z.infer<typeof SecurityEventListQuerySchema>;
+
+/** Wrong admin keys that suspend an admin's unlock ability, within the window, for the window. */
+export const ADMIN_KEY_FAILURES_MAX = 5;
+export const ADMIN_KEY_WINDOW_S = 600;
+export const ADMIN_KEY_HEADER = 'x-admin-key';
+
+export const LockUserSchema = z.strictObject({ reason: z.string().trim().min(1, { error: 'must not be empty' }).max(500) });
+
+export const UserListQuerySchema = z.strictObject({
+  status: z.enum(['active', 'locked']).optional(),
+  limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(PAGE_LIMIT_DEFAULT),
+  cursor: z.string().min(1).max(512).optional(),
+});
+export type UserListQuery = z.infer<typeof UserListQuerySchema>;

@@ -68,6 +68,18 @@ export class AccountLocked extends DomainError {
   }
 }
 
+export class AdminKeyInvalid extends DomainError {
+  constructor() {
+    super('ADMIN_KEY_INVALID', 403, 'The X-Admin-Key header is missing or wrong.');
+  }
+}
+
+export class RateLimited extends DomainError {
+  constructor(retryAfterS: number, detail = 'Too many attempts: try again later.') {
+    super('RATE_LIMITED', 429, detail, { retryAfter: retryAfterS }, undefined, { 'Retry-After': String(retryAfterS) });
+  }
+}
+
 export class FeatureUnavailable extends DomainError {
   constructor(detail: string) {
     super('FEATURE_UNAVAILABLE', 422, detail);

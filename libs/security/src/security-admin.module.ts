@@ -1,9 +1,15 @@
 import { Module } from '@nestjs/common';
+import { UsersModule } from '@bank/users/users.module';
 import { SecurityModule } from './security.module';
 import { SecurityAdminController } from './security-admin.controller';
+import { UserLocksController } from './user-locks.controller';
+import { UserLocksService } from './user-locks.service';
+import { AdminKeyVerifier } from './admin-key.verifier';
 
+/** The admin's security routes: the trail, and locking/unlocking users. */
 @Module({
-  imports: [SecurityModule],
-  controllers: [SecurityAdminController],
+  imports: [SecurityModule, UsersModule],
+  providers: [UserLocksService, AdminKeyVerifier],
+  controllers: [SecurityAdminController, UserLocksController],
 })
 export class SecurityAdminModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import type { Role } from '@bank/contracts/users';
+import type { Role, UserStatus, UserView } from '@bank/contracts/users';
 import { Conflict } from '@bank/problems/domain-error';
 import { User } from './entities/user.entity';
 
@@ -88,4 +88,50 @@ export class UsersService {
   async resetFailedLogins(userId: string): Promise<void> {
     await this.em.execute('update users set failed_login_count = 0, updated_at = now() where id = ? and failed_login_count > 0', [userId]);
   }
+
+  /** An admin's lock: one conditional UPDATE; null when the user was locked already. */
+  async lock(userId: string, reason: string): Promise<UserView | null> {
+    const [row] = await this.em.execute<UserRow[]>(
+      `update users set status = 'locked', locked_at = now(), lock_reason = ?, updated_at = now() where id = ? and status = 'active' returning *`,
+      [reason, userId],
+    );
+    return row ? userRowToView(row) : null;
+  }
+
+  /** An admin's unlock: the failure count starts again; null when the user was not locked. */
+  async unlock(userId: string): Promise<UserView | null> {
+    const [row] = await this.em.execute<UserRow[]>(
+      `update users set status = 'active', failed_login_count = 0, locked_at = null, lock_reason = null, updated_at = now() where id = ? and status = 'locked' returning *`,
+      [userId],
+    );
+    return row ? userRowToView(row) : null;
+  }
+
+  async view(userId: string): Promise<UserView | null> {
+    const [row] = await this.em.execute<UserRow[]>('select * from users where id = ?', [userId]);
+    return row ? userRowToView(row) : null;
+  }
+
+  /** Users by status, keyset-paged by id. */
+  async listByStatus(status: UserStatus | undefined, limit: number, afterId: string | null): Promise<UserView[]> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (status) conditions.push('status = ?') && params.push(status);
+    if (afterId) conditions.push('id > ?') && params.push(afterId);
+    const rows = await this.em.execute<UserRow[]>(`select * from users ${conditions.length ? `where ${conditions.join(' and ')}` : ''} order by id limit ?`, [...params, limit]);
+    return rows.map(userRowToView);
+  }
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  full_name: string;
+  role: Role;
+  status: UserStatus;
+  created_at: Date;
+}
+
+function userRowToView(row: UserRow): UserView {
+  return { id: row.id, email: row.email, fullName: row.full_name, role: row.role, status: row.status, createdAt: new Date(row.created_at).toISOString() };
 }

@@ -1,0 +1,42 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import type { Request } from 'express';
+import type { Page } from '@bank/contracts/pagination';
+import type { UserView } from '@bank/contracts/users';
+import { ADMIN_KEY_HEADER, LockUserSchema, UserListQuerySchema } from '@bank/contracts/security';
+import { Roles } from '@bank/auth/roles.decorator';
+import { CurrentUser } from '@bank/auth/current-user.decorator';
+import type { AuthenticatedUser } from '@bank/auth/access-token';
+import { NotFound } from '@bank/problems/domain-error';
+import { UserLocksService } from './user-locks.service';
+
+class LockUserDto extends createZodDto(LockUserSchema) {}
+class UserListQueryDto extends createZodDto(UserListQuerySchema) {}
+const UserIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new NotFound('The user') });
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller('admin/users')
+export class UserLocksController {
+  constructor(private readonly locks: UserLocksService) {}
+
+  @Get()
+  list(@Query() query: UserListQueryDto): Promise<Page<UserView>> {
+    return this.locks.list(query);
+  }
+
+  @Post(':id/lock')
+  @HttpCode(200)
+  lock(@CurrentUser() admin: AuthenticatedUser, @Param('id', UserIdPipe) id: string, @Body() body: LockUserDto, @Req() request: Request): Promise<UserView> {
+    return this.locks.lock(admin, id, body.reason, request.ip ?? null);
+  }
+
+  @Post(':id/unlock')
+  @HttpCode(200)
+  @ApiHeader({ name: 'X-Admin-Key', required: true, description: 'the second admin secret (ADMIN_KEY)' })
+  unlock(@CurrentUser() admin: AuthenticatedUser, @Param('id', UserIdPipe) id: string, @Headers(ADMIN_KEY_HEADER) key: string | undefined, @Req() request: Request): Promise<UserView> {
+    return this.locks.unlock(admin, id, key, request.ip ?? null);
+  }
+}

@@ -1,0 +1,70 @@
+import { bearer, TestApp, TEST_PASSWORD } from '../../../test/support/test-app';
+
+describe('admins lock and unlock users; unlocking needs the admin key (HTTP, real PostgreSQL)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.start();
+  });
+  afterAll(() => t.close());
+
+  const lockOut = async (email: string) => {
+    for (let i = 0; i < 5; i++) await t.http().post('/api/v1/auth/login').send({ email, password: `lockout-guess-${i}` });
+  };
+  const unlock = (adminToken: string, userId: string, key?: string) => {
+    const call = t.http().post(`/api/v1/admin/users/${userId}/unlock`).set(bearer(adminToken));
+    return key === undefined ? call : call.set('X-Admin-Key', key);
+  };
+
+  it('unlock needs an admin JWT and the right X-Admin-Key; a wrong or missing key is 403 and a security event; then the user signs in', async () => {
+    const [admin, customer, employee] = await Promise.all([t.newStaff('admin'), t.newCustomer(), t.newStaff('employee')]);
+    await lockOut(customer.email);
+    const locked = await t.http().get('/api/v1/admin/users?status=locked&limit=100').set(bearer(admin.accessToken)).expect(200);
+    expect(locked.body.items.map((u: { id: string }) => u.id)).toContain(customer.user.id);
+
+    await t.http().post(`/api/v1/admin/users/${customer.user.id}/unlock`).set('X-Admin-Key', t.config.adminKey).expect(401);
+    await unlock(employee.accessToken, customer.user.id, t.config.adminKey).expect(403);
+    expect((await unlock(admin.accessToken, customer.user.id).expect(403)).body.code).toBe('ADMIN_KEY_INVALID');
+    expect((await unlock(admin.accessToken, customer.user.id, 'not-the-admin-key').expect(403)).body.code).toBe('ADMIN_KEY_INVALID');
+    await t.http().post('/api/v1/auth/login').send({ email: customer.email, password: TEST_PASSWORD }).expect(423);
+
+    const unlocked = await unlock(admin.accessToken, customer.user.id, t.config.adminKey).expect(200);
+    expect(unlocked.body).toMatchObject({ id: customer.user.id, status: 'active' });
+    await t.http().post('/api/v1/auth/login').send({ email: customer.email, password: TEST_PASSWORD }).expect(200);
+
+    const adminEvents = await t.sql<{ type: string; detail: Record<string, unknown> }>('select type, detail from security_events where user_id = ? order by id', [admin.user.id]);
+    expect(adminEvents.map((e) => e.type)).toEqual(['admin_key.failed', 'admin_key.failed']);
+    expect(JSON.stringify(adminEvents)).not.toContain('not-the-admin-key');
+    const [unlockEvent] = await t.sql<{ detail: Record<string, unknown> }>(`select detail from security_events where user_id = ? and type = 'account.unlocked'`, [customer.user.id]);
+    expect(unlockEvent.detail).toEqual({ by: admin.user.id });
+    const pushed = await t.sql<{ n: number }>(`select count(*)::int as n from outbox_events where type = 'user.unlocked' and payload->>'id' = ?`, [customer.user.id]);
+    expect(pushed[0].n).toBe(1);
+  });
+
+  it('5 wrong keys in 10 minutes suspend that admin’s unlocking (429 with Retry-After), even with the right key; other admins are unaffected', async () => {
+    const [guesser, other, customer] = await Promise.all([t.newStaff('admin'), t.newStaff('admin'), t.newCustomer()]);
+    await lockOut(customer.email);
+    const guesses = await Promise.all(Array.from({ length: 8 }, (_, i) => unlock(guesser.accessToken, customer.user.id, `guess-${i}`)));
+    expect(guesses.filter((g) => g.status === 403)).toHaveLength(5);
+    expect(guesses.filter((g) => g.status === 429)).toHaveLength(3);
+    const suspended = await unlock(guesser.accessToken, customer.user.id, t.config.adminKey).expect(429);
+    expect(suspended.body.code).toBe('RATE_LIMITED');
+    expect(Number(suspended.headers['retry-after'])).toBeGreaterThan(500);
+    expect(Number(suspended.headers['retry-after'])).toBeLessThanOrEqual(600);
+    const [{ n }] = await t.sql<{ n: number }>(`select count(*)::int as n from security_events where type = 'admin_key.failed' and user_id = ?`, [guesser.user.id]);
+    expect(n).toBe(5);
+    await unlock(other.accessToken, customer.user.id, t.config.adminKey).expect(200);
+  });
+
+  it('an admin locks a user with a reason: login 423, the lock in the trail with who; an admin cannot lock themselves', async () => {
+    const [admin, customer] = await Promise.all([t.newStaff('admin'), t.newCustomer()]);
+    await t.http().post(`/api/v1/admin/users/${customer.user.id}/lock`).set(bearer(admin.accessToken)).send({}).expect(400);
+    const locked = await t.http().post(`/api/v1/admin/users/${customer.user.id}/lock`).set(bearer(admin.accessToken)).send({ reason: 'card reported stolen' }).expect(200);
+    expect(locked.body).toMatchObject({ id: customer.user.id, status: 'locked' });
+    await t.http().post('/api/v1/auth/login').send({ email: customer.email, password: TEST_PASSWORD }).expect(423);
+    const [event] = await t.sql<{ detail: Record<string, unknown> }>(`select detail from security_events where user_id = ? and type = 'account.locked'`, [customer.user.id]);
+    expect(event.detail).toEqual({ by: admin.user.id, reason: 'card reported stolen' });
+    await t.http().post(`/api/v1/admin/users/${customer.user.id}/lock`).set(bearer(customer.accessToken)).send({ reason: 'x' }).expect(403);
+    await t.http().post(`/api/v1/admin/users/${admin.user.id}/lock`).set(bearer(admin.accessToken)).send({ reason: 'oops' }).expect(409);
+    await t.http().post('/api/v1/admin/users/00000000-0000-4000-8000-00000000dead/lock').set(bearer(admin.accessToken)).send({ reason: 'nobody' }).expect(404);
+  });
+});

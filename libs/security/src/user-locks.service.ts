@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { AuthenticatedUser } from '@bank/auth/access-token';
+import type { Page } from '@bank/contracts/pagination';
+import type { UserView } from '@bank/contracts/users';
+import { ADMIN_KEY_FAILURES_MAX, ADMIN_KEY_WINDOW_S, type UserListQuery } from '@bank/contracts/security';
+import { UsersService } from '@bank/users/users.service';
+import { AdminKeyInvalid, Conflict, NotFound, RateLimited, ValidationFailed } from '@bank/problems/domain-error';
+import { SecurityEventsService } from './security-events.service';
+import { AdminKeyVerifier } from './admin-key.verifier';
+
+/** What admins do to users: list, lock with a reason, unlock with the admin key. Each action is in the security trail. */
+@Injectable()
+export class UserLocksService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly users: UsersService,
+    private readonly security: SecurityEventsService,
+    private readonly adminKey: AdminKeyVerifier,
+  ) {}
+
+  async list(query: UserListQuery): Promise<Page<UserView>> {
+    const afterId = query.cursor ? this.decodeCursor(query.cursor) : null;
+    const rows = await this.users.listByStatus(query.status, query.limit + 1, afterId);
+    const items = rows.slice(0, query.limit);
+    return { items, nextCursor: rows.length > query.limit ? Buffer.from(`id:${items[items.length - 1].id}`).toString('base64url') : null };
+  }
+
+  async lock(admin: AuthenticatedUser, userId: string, reason: string, ip: string | null): Promise<UserView> {
+    if (userId === admin.id) throw new Conflict('An admin cannot lock themselves out.');
+    return this.em.transactional(async () => {
+      const locked = await this.users.lock(userId, reason);
+      if (!locked) return this.existing(userId);
+      await this.security.record('account.locked', { userId, ip, detail: { by: admin.id, reason } });
+      await this.security.announceUser('user.locked', locked);
+      return locked;
+    });
+  }
+
+  /**
+   * Needs the admin JWT (the route) and the `X-Admin-Key`. Wrong keys are security events; the
+   * ADMIN_KEY_FAILURES_MAX-th within the window suspends this admin's unlocking until the oldest
+   * of them leaves the window. Counted under a per-admin advisory lock, so parallel guesses too.
+   */
+  async unlock(admin: AuthenticatedUser, userId: string, presentedKey: string | undefined, ip: string | null): Promise<UserView> {
+    const keyMatches = this.adminKey.matches(presentedKey);
+    const outcome = await this.em.transactional(async (em) => {
+      await em.execute(`select pg_advisory_xact_lock(hashtext('admin-key:' || ?))`, [admin.id]);
+      const [{ failures, retry_after: retryAfter }] = await em.execute<Array<{ failures: number; retry_after: number | null }>>(
+        `select count(*)::int as failures,
+                ceil(extract(epoch from min(created_at) + make_interval(secs => ?) - now()))::int as retry_after
+           from (select created_at from security_events
+                  where type = 'admin_key.failed' and user_id = ? and created_at > now() - make_interval(secs => ?)
+                  order by created_at desc limit ?) recent`,
+        [ADMIN_KEY_WINDOW_S, admin.id, ADMIN_KEY_WINDOW_S, ADMIN_KEY_FAILURES_MAX],
+      );
+      if (failures >= ADMIN_KEY_FAILURES_MAX) return { kind: 'suspended', retryAfterS: Math.max(1, retryAfter ?? ADMIN_KEY_WINDOW_S) } as const;
+      if (!keyMatches) {
+        await this.security.record('admin_key.failed', { userId: admin.id, ip, detail: { targetUserId: userId, failuresInWindow: failures + 1 } });
+        return { kind: 'wrong-key' } as const;
+      }
+      const unlocked = await this.users.unlock(userId);
+      if (!unlocked) return { kind: 'done', user: await this.existing(userId) } as const;
+      await this.security.record('account.unlocked', { userId, ip, detail: { by: admin.id } });
+      await this.security.announceUser('user.unlocked', unlocked);
+      return { kind: 'done', user: unlocked } as const;
+    });
+    if (outcome.kind === 'suspended') throw new RateLimited(outcome.retryAfterS, 'Too many wrong admin keys: unlocking is suspended for this admin.');
+    if (outcome.kind === 'wrong-key') throw new AdminKeyInvalid();
+    return outcome.user;
+  }
+
+  private async existing(userId: string): Promise<UserView> {
+    const user = await this.users.view(userId);
+    if (!user) throw new NotFound('The user');
+    return user;
+  }
+
+  private decodeCursor(cursor: string): string {
+    const match = /^id:([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString());
+    if (!match) throw new ValidationFailed([{ path: 'cursor', message: 'is not a cursor this api issued' }]);
+    return match[1];
+  }
+}
