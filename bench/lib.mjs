@@ -111,3 +111,18 @@ export async function expectStatus(response, expected, what) {
   return parseJson(response.text);
 }
 
+
+/** `--flag value` or `--flag=value` options, all positive numbers; `names` maps flags to keys of `defaults`. */
+export function parseNumberOptions(argv, defaults, names) {
+  const options = { ...defaults };
+  for (let i = 0; i < argv.length; i++) {
+    let [flag, value] = argv[i].split('=', 2);
+    const key = names[flag];
+    if (!key) throw new Error(`unknown option ${argv[i]} (options: ${Object.keys(names).join(' ')})`);
+    value ??= argv[++i];
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0) throw new Error(`${flag} needs a positive number, got ${value}`);
+    options[key] = number;
+  }
+  return options;
+}

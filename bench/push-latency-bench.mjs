@@ -8,114 +8,25 @@
 //
 //   node bench/push-latency-bench.mjs [--sockets 1000] [--rate 100] [--seconds 15]
 //                                     [--api-processes 2] [--customers 200]
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import Redis from 'ioredis';
 import { io } from 'socket.io-client';
-import { HOST, REDIS_URL, adminQuery, expectStatus, freePort, httpRequest, inParallel, percentile, progress, quoteIdentifier, round, sleep } from './lib.mjs';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+import { HOST, expectStatus, httpRequest, inParallel, parseNumberOptions, percentile, progress, round, sleep } from './lib.mjs';
+import { BenchPlatform } from './platform.mjs';
 const TARGET = { p99Ms: 50, transfersPerSecond: 500, sockets: 1000, apiProcesses: 2 };
 const MAX_IN_FLIGHT = 256;
 
-function parseArgs(argv) {
-  const options = { sockets: 1000, rate: 100, seconds: 15, apiProcesses: 2, customers: 200 };
-  const names = { '--sockets': 'sockets', '--rate': 'rate', '--seconds': 'seconds', '--api-processes': 'apiProcesses', '--customers': 'customers' };
-  for (let i = 0; i < argv.length; i++) {
-    let [flag, value] = argv[i].split('=', 2);
-    const key = names[flag];
-    if (!key) throw new Error(`unknown option ${argv[i]} (options: ${Object.keys(names).join(' ')})`);
-    value ??= argv[++i];
-    const number = Number(value);
-    if (!Number.isFinite(number) || number <= 0) throw new Error(`${flag} needs a positive number, got ${value}`);
-    options[key] = number;
-  }
-  return options;
-}
+const parseArgs = (argv) => parseNumberOptions(argv, { sockets: 1000, rate: 100, seconds: 15, apiProcesses: 2, customers: 200 }, { '--sockets': 'sockets', '--rate': 'rate', '--seconds': 'seconds', '--api-processes': 'apiProcesses', '--customers': 'customers' });
 
-const suffix = randomBytes(4).toString('hex');
-const database = `bankingcore_pushbench_${suffix}`;
-const redisPrefix = `bankingcore-bench:push-${suffix}:`;
-const children = [];
-const sockets = [];
-let cleaning;
-
-function start(entry, extraEnv, readyPattern) {
-  const child = spawn(process.execPath, [resolve(ROOT, entry)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: `postgres://postgres@${HOST}:5432/${database}`,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: redisPrefix,
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'development',
-      ...extraEnv,
-    },
-  });
-  children.push(child);
-  let output = '';
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${entry} not ready in 60 s:\n${output.slice(-2000)}`)), 60_000);
-    const onData = (chunk) => {
-      output = (output + chunk).slice(-20_000);
-      if (readyPattern.test(output)) {
-        clearTimeout(timer);
-        done(child);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code, signal) => fail(new Error(`${entry} exited (${signal ?? code}):\n${output.slice(-2000)}`)));
-  });
-}
-
-function cleanup() {
-  cleaning ??= (async () => {
-    for (const socket of sockets) socket.close();
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            child.once('exit', done);
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-          }),
-      ),
-    );
-    await adminQuery(`drop database if exists ${quoteIdentifier(database)} with (force)`).catch((error) => progress(`could not drop ${database}: ${error.message}`));
-    const redis = new Redis(REDIS_URL);
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 500);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
-  })();
-  return cleaning;
-}
+const platform = new BenchPlatform('push');
+const suffix = platform.suffix;
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   progress(`push latency: ${options.sockets} sockets, ${options.rate} transfers/s for ${options.seconds} s, ${options.apiProcesses} api processes`);
-  await start('dist/apps/worker/src/main.js', {}, /outbox relay is the leader/);
+  await platform.start('dist/apps/worker/src/main.js', {}, /outbox relay is the leader/);
   const ports = [];
-  for (let i = 0; i < options.apiProcesses; i++) {
-    const port = await freePort();
-    await start('dist/apps/api/src/main.js', { PORT: String(port), HOST, READY_REQUIRES_WORKER: 'false' }, /api listening/);
-    ports.push(port);
-  }
+  for (let i = 0; i < options.apiProcesses; i++) ports.push(await platform.startApi());
   const agents = ports.map(() => new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }));
   progress(`worker and ${ports.length} api processes up; registering ${options.customers} customers`);
 
@@ -140,7 +51,7 @@ async function main() {
     customer.sockets++;
     return new Promise((done, fail) => {
       const socket = io(`http://${HOST}:${port}`, { path: '/socket.io', transports: ['websocket'], auth: { token: customer.token }, reconnection: false, forceNew: true });
-      sockets.push(socket);
+      platform.sockets.push(socket);
       socket.on('balance.updated', (event) => {
         if (event.data.accountId !== customer.accountId) return;
         const at = performance.now();
@@ -219,20 +130,4 @@ async function main() {
   };
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => cleanup().finally(() => process.exit(130)));
-const overall = setTimeout(() => {
-  progress('overall time limit reached');
-  cleanup().finally(() => process.exit(1));
-}, 10 * 60_000);
-main()
-  .then(async (result) => {
-    await cleanup();
-    clearTimeout(overall);
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    process.exit(0);
-  })
-  .catch(async (error) => {
-    progress(`failed: ${error.stack ?? error}`);
-    await cleanup();
-    process.exit(1);
-  });
+platform.run(main);

@@ -16,7 +16,7 @@ import {
 } from '@bank/contracts/requests';
 import { AccountsService } from '@bank/accounts/accounts.service';
 import { UsersService } from '@bank/users/users.service';
-import { OutboxService } from '@bank/outbox/outbox.service';
+import { OutboxService, type OutboxEvent } from '@bank/outbox/outbox.service';
 import { Forbidden, NotFound, ValidationFailed } from '@bank/problems/domain-error';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
@@ -338,12 +338,16 @@ export class RequestsService {
 
   private async recordAndAnnounce(row: RequestRow, from: RequestStatus | null, actorId: string | null, note: string | null): Promise<void> {
     await this.em.execute('insert into service_request_history (request_id, from_status, to_status, actor_id, note) values (?, ?, ?, ?, ?)', [row.id, from, row.status, actorId, note]);
-    const [{ queue_size: queueSize }] = await this.em.execute<Array<{ queue_size: string }>>(`select count(*) as queue_size from service_requests where status = 'pending_review'`);
     const view = toRequestView(row);
-    await this.outbox.append([
+    const events: OutboxEvent[] = [
       { recipient: userRecipient(row.owner_id), type: 'request.updated', data: view as unknown as Record<string, unknown> },
       { recipient: 'role:employee', type: 'request.updated', data: view as unknown as Record<string, unknown> },
-      { recipient: 'role:employee', type: 'queue.changed', data: { requestId: row.id, status: row.status, queueSize: Number(queueSize) } },
-    ]);
+    ];
+    // The employees' queue is the `pending_review` requests: it changes when one enters or leaves it.
+    if (from === 'pending_review' || row.status === 'pending_review') {
+      const [{ queue_size: queueSize }] = await this.em.execute<Array<{ queue_size: string }>>(`select count(*) as queue_size from service_requests where status = 'pending_review'`);
+      events.push({ recipient: 'role:employee', type: 'queue.changed', data: { requestId: row.id, status: row.status, queueSize: Number(queueSize) } });
+    }
+    await this.outbox.append(events);
   }
 }
