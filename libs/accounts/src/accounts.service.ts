@@ -5,6 +5,7 @@ import type { AccountType } from '@bank/contracts/accounts';
 import type { Currency } from '@bank/contracts/money';
 import { NotFound } from '@bank/problems/domain-error';
 import { SecretHasher } from '@bank/users/secret-hasher';
+import { SecurityEventsService } from '@bank/security/security-events.service';
 import { CardBlocked, PIN_ATTEMPTS_MAX, PinInvalid } from './card.errors';
 import { minorUnits } from './account-row';
 import { Account } from './entities/account.entity';
@@ -19,6 +20,7 @@ export class AccountsService {
   constructor(
     private readonly em: EntityManager,
     private readonly hasher: SecretHasher,
+    private readonly security: SecurityEventsService,
   ) {}
 
   /** Opens an account with a fresh number; joins the caller's transaction if there is one. */
@@ -69,11 +71,14 @@ export class AccountsService {
       return;
     }
     const attempts = card.failed_pin_attempts + 1;
+    const attemptsLeft = Math.max(0, PIN_ATTEMPTS_MAX - attempts);
     await this.em.execute(
       `update cards set failed_pin_attempts = ?, blocked_at = case when ? >= ? then now() else blocked_at end, updated_at = now() where id = ?`,
       [attempts, attempts, PIN_ATTEMPTS_MAX, card.id],
     );
-    throw new PinInvalid(Math.max(0, PIN_ATTEMPTS_MAX - attempts));
+    await this.security.record('pin.failed', { userId: ownerId, detail: { cardId: card.id, attemptsLeft } });
+    if (attemptsLeft === 0) await this.security.record('card.blocked', { userId: ownerId, detail: { cardId: card.id, reason: `${PIN_ATTEMPTS_MAX} wrong PINs in a row` } });
+    throw new PinInvalid(attemptsLeft);
   }
 
   async stats(): Promise<{ accounts: number; totalCustomerBalance: number }> {

@@ -41,7 +41,7 @@ export class AuthController {
   async refresh(@Body() body: RefreshDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<TokenResponse> {
     const token = body.refreshToken ?? this.cookieToken(request);
     if (!token) throw new ValidationFailed([{ path: 'refreshToken', message: 'required (in the body or the refresh cookie)' }]);
-    return this.withRefreshCookie(response, await this.auth.refresh(token));
+    return this.withRefreshCookie(response, await this.auth.refresh(token, request.ip ?? null));
   }
 
   @ApiBearerAuth()

@@ -91,8 +91,8 @@ export class AuthService {
   }
 
   /** Rotates a refresh token: the presented one dies, a new one of the same family is issued. */
-  async refresh(refreshToken: string): Promise<TokenResponse> {
-    const rotated = await this.tokens.rotateRefreshToken(refreshToken);
+  async refresh(refreshToken: string, ip: string | null = null): Promise<TokenResponse> {
+    const rotated = await this.tokens.rotateRefreshToken(refreshToken, ip);
     const user = await this.users.findById(rotated.userId);
     if (!user || user.status === 'locked') {
       await this.tokens.revokeFamily(rotated.familyId);

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import type { Role } from '@bank/contracts/users';
 import { TokenInvalid, TokenReused } from '@bank/problems/domain-error';
+import { SecurityEventsService } from '@bank/security/security-events.service';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { JWT_ALGORITHM, JWT_ISSUER, type AccessTokenClaims, type AuthenticatedUser, type VerifiedAccessToken } from './access-token';
 
@@ -27,6 +28,7 @@ export class TokenService {
     private readonly jwt: JwtService,
     private readonly em: EntityManager,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly security: SecurityEventsService,
   ) {}
 
   get accessTokenTtlS(): number {
@@ -61,13 +63,14 @@ export class TokenService {
    * holds the old token's row lock: a concurrent use of the same token waits, then finds it used
    * and revokes the family, successor included.
    */
-  async rotateRefreshToken(token: string): Promise<RotatedRefreshToken> {
+  async rotateRefreshToken(token: string, ip: string | null = null): Promise<RotatedRefreshToken> {
     const tokenHash = hashRefreshToken(token);
     const outcome = await this.em.transactional(async (em) => {
       const row = await em.findOne(RefreshToken, { tokenHash }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!row) return { kind: 'invalid' as const };
       if (row.usedAt) {
         await this.revokeFamilyIn(em, row.familyId);
+        await this.security.record('token.reused', { userId: row.userId, ip, detail: { familyId: row.familyId } });
         return { kind: 'reused' as const };
       }
       if (row.revokedAt || row.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' as const };

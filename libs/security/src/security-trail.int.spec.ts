@@ -1,0 +1,37 @@
+import { bearer, TestApp, TEST_PIN } from '../../../test/support/test-app';
+
+describe('the security trail records PIN failures, card blocks and refresh-token reuse (HTTP, real PostgreSQL)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.start();
+  });
+  afterAll(() => t.close());
+
+  const eventsOf = (userId: string) => t.sql<{ type: string; detail: Record<string, unknown> }>('select type, detail from security_events where user_id = ? order by id', [userId]);
+
+  it('3 wrong PINs: pin.failed with the attempts left each time, then card.blocked; the PIN tried is never stored', async () => {
+    const c = await t.newFundedCustomer(10_000);
+    for (const pin of ['9911', '9922', '9933']) await t.http().post(`/api/v1/accounts/${c.accountId}/withdrawals`).set(bearer(c.accessToken)).send({ amount: 100, pin });
+    expect((await t.http().post(`/api/v1/accounts/${c.accountId}/withdrawals`).set(bearer(c.accessToken)).send({ amount: 100, pin: TEST_PIN })).body.code).toBe('CARD_BLOCKED');
+    const events = await eventsOf(c.user.id);
+    expect(events.map((e) => [e.type, e.detail.attemptsLeft])).toEqual([
+      ['pin.failed', 2],
+      ['pin.failed', 1],
+      ['pin.failed', 0],
+      ['card.blocked', undefined],
+    ]);
+    expect(JSON.stringify(events)).not.toMatch(/99[123][123]/);
+    const pushed = await t.sql<{ n: number }>(`select count(*)::int as n from outbox_events where recipient = 'role:admin' and type = 'security.event' and payload->>'userId' = ?`, [c.user.id]);
+    expect(pushed[0].n).toBe(4);
+  });
+
+  it('a refresh token used twice: token.reused with the family, the family revoked', async () => {
+    const c = await t.newCustomer();
+    await t.http().post('/api/v1/auth/refresh').send({ refreshToken: c.refreshToken }).expect(200);
+    expect((await t.http().post('/api/v1/auth/refresh').send({ refreshToken: c.refreshToken }).expect(401)).body.code).toBe('TOKEN_REUSED');
+    const events = await eventsOf(c.user.id);
+    expect(events.map((e) => e.type)).toEqual(['token.reused']);
+    expect(events[0].detail).toEqual({ familyId: expect.any(String) });
+    expect(JSON.stringify(events)).not.toContain(c.refreshToken);
+  });
+});
