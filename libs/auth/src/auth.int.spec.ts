@@ -94,7 +94,7 @@ describe('auth (HTTP, real PostgreSQL)', () => {
     expect(refresh.body.code).toBe('ACCOUNT_LOCKED');
   });
 
-  it('accepts only a valid access JWT: not a refresh token, a forged signature, alg none, or another issuer', async () => {
+  it('accepts only a valid access JWT: not a refresh token, a forged signature, alg none, an edited role, an expired one, or another issuer', async () => {
     const customer = await t.newCustomer();
     const [header, payload] = customer.accessToken.split('.');
     const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -102,7 +102,9 @@ describe('auth (HTTP, real PostgreSQL)', () => {
     const sign = (h: string, p: string, secret: string) => createHmac('sha256', secret).update(`${h}.${p}`).digest('base64url');
     const otherIssuer = b64({ ...claims, iss: 'someone-else' });
     const refreshTyp = b64({ ...claims, typ: 'refresh' });
+    const promoted = b64({ ...claims, role: 'admin' });
     const candidates = [
+      `${header}.${promoted}.${customer.accessToken.split('.')[2]}`, // role edited, the old signature kept
       customer.refreshToken,
       `${header}.${payload}.${sign(header, payload, 'a-guessed-secret-that-is-wrong-000000')}`,
       `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`,
