@@ -11,13 +11,14 @@
 //                       [--warmup 2] [--max-amount 100] [--no-pgbench] [--timeout <s>] [--cpu-prof <dir>]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { CLOCK_TICKS, postgresTicks, processTicks } from './proc-cpu.mjs';
 import Redis from 'ioredis';
 import { HOST, PG_ADMIN_URL, REDIS_URL, REQUEST_TIMEOUT_MS, adminQuery, expectStatus, freePort, httpRequest, inParallel, parseJson, percentile, progress, quoteIdentifier, round, sleep } from './lib.mjs';
 
@@ -70,36 +71,6 @@ function parseArgs(argv) {
 
 // ---------------------------------------------------------------------------------------------
 // CPU accounting from /proc (Linux): the bench client, the api processes, PostgreSQL, the machine
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-function processTicks(pid, part = 'both') {
-  if (!pid) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const [user, system] = [Number(fields[11]), Number(fields[12])]; // utime, stime (fields 14, 15)
-    return part === 'user' ? user : part === 'system' ? system : user + system;
-  } catch {
-    return null;
-  }
-}
-
-function postgresTicks() {
-  const ticks = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-    } catch {
-      continue;
-    }
-    const total = processTicks(entry);
-    const system = processTicks(entry, 'system');
-    if (total !== null && system !== null) ticks.set(entry, { total, system });
-  }
-  return ticks;
-}
 
 function machineTicks() {
   const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);

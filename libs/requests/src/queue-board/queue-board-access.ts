@@ -6,9 +6,15 @@ import type { VerifiedAccessToken } from '@bank/auth/access-token';
 import { UsersService } from '@bank/users/users.service';
 import { AccountLocked, Forbidden, TokenInvalid } from '@bank/problems/domain-error';
 
-/** The cookie a browser link to the board carries (set by `POST /admin/queue-board/session`). */
+/** The cookie a browser link to the board carries (set by `POST /api/v1/admin/queues/session`). */
 export const QUEUE_BOARD_COOKIE = 'bankingcore_queue_board';
 export const QUEUE_BOARD_PATH = '/admin/queues';
+
+/** The token of `Authorization: Bearer <token>`, if the request has one. */
+export function bearerToken(request: Request): string | undefined {
+  const header = request.headers.authorization;
+  return typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header)?.[1] : undefined;
+}
 
 /**
  * Who may open Bull Board: an admin with a valid access token — from `Authorization: Bearer` or
@@ -23,11 +29,17 @@ export class QueueBoardAccess {
   ) {}
 
   async check(request: Request): Promise<VerifiedAccessToken> {
-    const header = request.headers.authorization;
-    const bearer = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header)?.[1] : undefined;
     const cookies = request.cookies as Record<string, string> | undefined;
-    const token = bearer ?? cookies?.[QUEUE_BOARD_COOKIE];
-    if (!token) throw new TokenInvalid('An admin access token is required (Authorization: Bearer <token>, or open the board through POST /api/v1/admin/queue-board/session).');
+    const token = bearerToken(request) ?? cookies?.[QUEUE_BOARD_COOKIE];
+    if (!token) throw new TokenInvalid('An admin access token is required (Authorization: Bearer <token>, or open the board through POST /api/v1/admin/queues/session).');
+    return this.authorize(token);
+  }
+
+  /**
+   * Unlike the REST guard and like the socket handshake, looks the user up: a lock ends board
+   * access at once, not when the token expires (423 `ACCOUNT_LOCKED`, as login and refresh answer).
+   */
+  async authorize(token: string): Promise<VerifiedAccessToken> {
     const caller = await this.tokens.verifyAccessToken(token);
     if (caller.role !== 'admin') throw new Forbidden('The queue board is for admins only.');
     const user = await RequestContext.create(this.orm.em, () => this.users.findById(caller.id));

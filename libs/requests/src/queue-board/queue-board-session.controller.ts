@@ -1,38 +1,40 @@
-import { Controller, HttpCode, Inject, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { Roles } from '@bank/auth/roles.decorator';
-import { CurrentUser } from '@bank/auth/current-user.decorator';
-import type { AuthenticatedUser } from '@bank/auth/access-token';
-import { TokenService } from '@bank/auth/token.service';
-import { QUEUE_BOARD_COOKIE, QUEUE_BOARD_PATH } from './queue-board-access';
+import { TokenInvalid } from '@bank/problems/domain-error';
+import { QUEUE_BOARD_COOKIE, QUEUE_BOARD_PATH, QueueBoardAccess, bearerToken } from './queue-board-access';
 
 /**
- * A browser cannot put a bearer token on a link, so an admin's page first asks for a short-lived,
- * HttpOnly cookie scoped to the board's path, then opens `/admin/queues`.
+ * A browser cannot put a bearer token on a link, so an admin's page first asks for an HttpOnly
+ * cookie scoped to the board's path, then opens `/admin/queues`.
  */
 @ApiTags('admin')
 @ApiBearerAuth()
 @Roles('admin')
-@Controller('admin/queue-board')
+@Controller('admin/queues')
 export class QueueBoardSessionController {
   constructor(
-    private readonly tokens: TokenService,
+    private readonly access: QueueBoardAccess,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** The cookie carries the presented token itself, so board access ends when that token does, never later. */
   @Post('session')
   @HttpCode(204)
-  async open(@CurrentUser() admin: AuthenticatedUser, @Res({ passthrough: true }) response: Response): Promise<void> {
-    const token = await this.tokens.signAccessToken(admin);
+  @ApiNoContentResponse({ description: 'Sets the HttpOnly board cookie (Path=/admin/queues) for the rest of the access token\'s life.' })
+  async open(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    const token = bearerToken(request);
+    if (!token) throw new TokenInvalid();
+    const { expiresAtMs } = await this.access.authorize(token);
     response.cookie(QUEUE_BOARD_COOKIE, token, {
       httpOnly: true,
       sameSite: 'strict',
       secure: this.config.isProduction,
       path: QUEUE_BOARD_PATH,
-      maxAge: this.tokens.accessTokenTtlS * 1000,
+      maxAge: Math.max(0, expiresAtMs - Date.now()),
     });
   }
 }

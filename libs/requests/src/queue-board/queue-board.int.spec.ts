@@ -26,9 +26,9 @@ describe('queue board (Bull Board) at /admin/queues', () => {
 
   it('an admin opens it from a browser link: the session endpoint sets an HttpOnly cookie that the board accepts', async () => {
     const [customer, admin] = await Promise.all([t.newCustomer(), t.newStaff('admin')]);
-    await t.http().post('/api/v1/admin/queue-board/session').set(bearer(customer.accessToken)).expect(403);
-    await t.http().post('/api/v1/admin/queue-board/session').expect(401);
-    const session = await t.http().post('/api/v1/admin/queue-board/session').set(bearer(admin.accessToken)).expect(204);
+    await t.http().post('/api/v1/admin/queues/session').set(bearer(customer.accessToken)).expect(403);
+    await t.http().post('/api/v1/admin/queues/session').expect(401);
+    const session = await t.http().post('/api/v1/admin/queues/session').set(bearer(admin.accessToken)).expect(204);
     const cookie = (session.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('bankingcore_queue_board='))!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
@@ -46,5 +46,6 @@ describe('queue board (Bull Board) at /admin/queues', () => {
     const admin = await t.newStaff('admin');
     await t.sql(`update users set status = 'locked', locked_at = now() where id = ?`, [admin.user.id]);
     expect((await t.http().get('/admin/queues').set(bearer(admin.accessToken)).expect(423)).body.code).toBe('ACCOUNT_LOCKED');
+    expect((await t.http().post('/api/v1/admin/queues/session').set(bearer(admin.accessToken)).expect(423)).body.code).toBe('ACCOUNT_LOCKED');
   });
 });
