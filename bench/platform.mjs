@@ -34,6 +34,7 @@ export class BenchPlatform {
         REDIS_KEY_PREFIX: this.redisPrefix,
         LOG_LEVEL: 'info',
         NODE_ENV: 'development',
+        RATE_LIMITS: 'off', // benchmarks measure throughput, not the limits (DESIGN.md)
         ...this.env,
         ...extraEnv,
       },

@@ -257,6 +257,7 @@ async function startApi(index, options) {
       LOG_LEVEL: 'warn',
       READY_REQUIRES_WORKER: 'false',
       REDIS_KEY_PREFIX: redisPrefix,
+      RATE_LIMITS: 'off', // benchmarks measure throughput, not the limits (DESIGN.md)
       NODE_ENV: 'development',
     },
   });

@@ -32,7 +32,7 @@ export class LiveStack {
   }
 
   private get env(): Record<string, string> {
-    return { DATABASE_URL: this.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: this.redisKeyPrefix, LOG_LEVEL: 'info', ...this.extraEnv };
+    return { DATABASE_URL: this.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: this.redisKeyPrefix, LOG_LEVEL: 'info', RATE_LIMITS: 'off', ...this.extraEnv };
   }
 
   /** Starts a worker and waits until its relay leads (the previous leader must be gone). */

@@ -39,6 +39,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     REDIS_KEY_PREFIX: testRedisPrefix(),
     LOG_LEVEL: 'silent',
     READY_REQUIRES_WORKER: 'false',
+    // Tests make many logins and registrations from 127.0.0.1; rate-limit tests turn limits back on.
+    RATE_LIMITS: 'off',
     ...overrides,
   });
 }

@@ -15,6 +15,7 @@ import { RealtimeModule } from '@bank/realtime/realtime.module';
 import { RequestsModule } from '@bank/requests/requests.module';
 import { QueueBoardModule } from '@bank/requests/queue-board/queue-board.module';
 import { SecurityAdminModule } from '@bank/security/security-admin.module';
+import { RateLimitModule } from '@bank/security/rate-limits/rate-limit.module';
 import { HealthModule } from '@bank/health/health.module';
 import { DemoModule } from '@bank/demo/demo.module';
 
@@ -29,6 +30,7 @@ export class ApiModule {
         LoggingModule.forRoot(config, 'api'),
         DbModule,
         RedisModule,
+        RateLimitModule,
         AuthModule,
         AccountsModule,
         LedgerModule,

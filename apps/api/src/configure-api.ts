@@ -27,7 +27,15 @@ export function configureApi(app: NestExpressApplication, config: AppConfig): vo
   app.set('trust proxy', 'loopback');
   app.use(
     helmet({
-      contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'", 'ws:', 'wss:'] } },
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'"],
+          'connect-src': ["'self'", 'ws:', 'wss:'],
+          'frame-ancestors': ["'none'"],
+          // Only where the site is served over https; in development it would break plain-http pages.
+          'upgrade-insecure-requests': config.isProduction ? [] : null,
+        },
+      },
       hsts: config.isProduction,
       frameguard: { action: 'deny' },
       referrerPolicy: { policy: 'no-referrer' },

@@ -13,6 +13,7 @@ import { LoginDto, RefreshDto, RegisterDto } from './dto/auth.dto';
 import { Public } from './public.decorator';
 import { CurrentUser } from './current-user.decorator';
 import type { AuthenticatedUser } from './access-token';
+import { RateLimit } from '@bank/security/rate-limits/rate-limit.decorator';
 
 @ApiTags('auth')
 @Controller()
@@ -23,12 +24,14 @@ export class AuthController {
   ) {}
 
   @Public()
+  @RateLimit('register-ip', 'register-email')
   @Post('auth/register')
   register(@Body() body: RegisterDto): Promise<{ user: UserView; account: AccountView }> {
     return this.auth.register(body);
   }
 
   @Public()
+  @RateLimit('login-ip', 'login-email')
   @Post('auth/login')
   @HttpCode(200)
   async login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<TokenResponse> {
@@ -36,6 +39,7 @@ export class AuthController {
   }
 
   @Public()
+  @RateLimit('refresh-ip')
   @Post('auth/refresh')
   @HttpCode(200)
   async refresh(@Body() body: RefreshDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<TokenResponse> {

@@ -48,8 +48,14 @@ export class AuthService {
   }
 
   /** Employees and admins are created by an admin (or the bootstrap), never by self-registration. */
-  async createStaff(request: CreateStaffRequest): Promise<UserView> {
-    return toUserView(await this.createUser({ ...request }));
+  /** An admin creates an employee or admin; the audit trail gets `staff.created` in the same transaction. */
+  async createStaff(request: CreateStaffRequest, adminId: string, ip: string | null): Promise<UserView> {
+    const passwordHash = await this.hasher.hash(request.password);
+    return this.em.transactional(async () => {
+      const user = await this.users.create({ email: request.email, passwordHash, fullName: request.fullName, role: request.role });
+      await this.security.record('staff.created', { userId: user.id, ip, detail: { by: adminId, role: user.role, email: user.email } });
+      return toUserView(user);
+    });
   }
 
   async createUser(newUser: NewUser): Promise<User> {

@@ -1,9 +1,13 @@
-import { Body, Controller, Post } from '@nestjs/common';
+import { Body, Controller, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { UserView } from '@bank/contracts/users';
 import { AuthService } from './auth.service';
 import { CreateStaffDto } from './dto/auth.dto';
 import { Roles } from './roles.decorator';
+import { CurrentUser } from './current-user.decorator';
+import type { AuthenticatedUser } from './access-token';
+import { RateLimit } from '@bank/security/rate-limits/rate-limit.decorator';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -13,7 +17,8 @@ export class StaffController {
   constructor(private readonly auth: AuthService) {}
 
   @Post()
-  create(@Body() body: CreateStaffDto): Promise<UserView> {
-    return this.auth.createStaff(body);
+  @RateLimit('admin-user')
+  create(@Body() body: CreateStaffDto, @CurrentUser() admin: AuthenticatedUser, @Req() request: Request): Promise<UserView> {
+    return this.auth.createStaff(body, admin.id, request.ip ?? null);
   }
 }

@@ -49,4 +49,25 @@ describe('configuration', () => {
     const config = loadConfig({ ...productionSecrets, PORT: '', CORS_ORIGINS: 'https://bank.example, https://admin.bank.example' });
     expect(config).toMatchObject({ isProduction: true, port: 3000, defaultedSecrets: [], corsOrigins: ['https://bank.example', 'https://admin.bank.example'] });
   });
+
+  it('has the DESIGN.md rate limits by default, each changeable, and refuses them off in production', () => {
+    expect(loadConfig({}).rateLimits).toEqual({
+      'login-ip': { limit: 20, windowS: 60 },
+      'login-email': { limit: 10, windowS: 60 },
+      'register-ip': { limit: 10, windowS: 60 },
+      'register-email': { limit: 5, windowS: 60 },
+      'refresh-ip': { limit: 30, windowS: 60 },
+      'money-user': { limit: 120, windowS: 60 },
+      'admin-user': { limit: 60, windowS: 60 },
+    });
+    expect(loadConfig({ RATE_LIMIT_LOGIN_PER_IP: ' 3 / 10 ' }).rateLimits?.['login-ip']).toEqual({ limit: 3, windowS: 10 });
+    expect(loadConfig({}).rateLimitsOn).toBe(true);
+    expect(loadConfig({ RATE_LIMITS: 'off' }).rateLimitsOn).toBe(false);
+    expect(problemsOf({ RATE_LIMIT_MONEY_PER_USER: '120 per minute', RATE_LIMIT_LOGIN_PER_EMAIL: '0/60', RATE_LIMITS: 'maybe' }).map((p) => p.split(':')[0]).sort()).toEqual([
+      'RATE_LIMITS',
+      'RATE_LIMIT_LOGIN_PER_EMAIL',
+      'RATE_LIMIT_MONEY_PER_USER',
+    ]);
+    expect(problemsOf({ ...productionSecrets, RATE_LIMITS: 'off' })).toEqual([expect.stringMatching(/^RATE_LIMITS: must be on in production/)]);
+  });
 });

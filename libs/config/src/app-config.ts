@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import type { RateLimitName } from '@bank/contracts/security';
 
 /**
  * Development defaults for the secrets. They are public (they are in this file), so production
@@ -28,6 +29,32 @@ const urlWithProtocol = (protocols: string[]) =>
     { error: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
   );
 
+/** `<requests>/<seconds>`, e.g. `20/60`: at most that many requests in that many seconds. */
+const rateLimit = z
+  .string()
+  .regex(/^\s*\d+\s*\/\s*\d+\s*$/, { error: 'must be <requests>/<seconds>, e.g. 20/60' })
+  .transform((value) => {
+    const [limit, windowS] = value.split('/').map((part) => Number(part.trim()));
+    return { limit, windowS };
+  })
+  .refine(({ limit, windowS }) => limit >= 1 && windowS >= 1 && windowS <= 24 * 3600, { error: 'needs at least 1 request in 1 to 86400 seconds' });
+
+/** DESIGN.md "Security": the default of each rate limit, and the variable that changes it. */
+const RATE_LIMIT_VARIABLES = {
+  'login-ip': ['RATE_LIMIT_LOGIN_PER_IP', '20/60'],
+  'login-email': ['RATE_LIMIT_LOGIN_PER_EMAIL', '10/60'],
+  'register-ip': ['RATE_LIMIT_REGISTER_PER_IP', '10/60'],
+  'register-email': ['RATE_LIMIT_REGISTER_PER_EMAIL', '5/60'],
+  'refresh-ip': ['RATE_LIMIT_REFRESH_PER_IP', '30/60'],
+  'money-user': ['RATE_LIMIT_MONEY_PER_USER', '120/60'],
+  'admin-user': ['RATE_LIMIT_ADMIN_PER_ADMIN', '60/60'],
+} as const satisfies Record<RateLimitName, readonly [string, string]>;
+
+export interface RateLimitSetting {
+  limit: number;
+  windowS: number;
+}
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
@@ -48,6 +75,8 @@ const EnvSchema = z.object({
   REQUEST_INPUT_WINDOW_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(24 * 3600).default(600),
   REQUEST_SWEEP_AFTER_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(24 * 3600).default(60),
   REQUEST_SWEEP_INTERVAL_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(15),
+  RATE_LIMITS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  ...Object.fromEntries(Object.values(RATE_LIMIT_VARIABLES).map(([name, fallback]) => [name, rateLimit.prefault(fallback)])),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]*$/, { error: 'may hold letters, digits and _ : . - only' }).default('bankingcore:'),
 });
 
@@ -76,8 +105,15 @@ export interface AppConfig {
   /** The worker's sweep re-enqueues a request that sat in `submitted` or `approved` this long. */
   requestSweepAfterS: number;
   requestSweepIntervalS: number;
+  /** False with `RATE_LIMITS=off` (benchmarks and load tests only; refused in production). */
+  rateLimitsOn: boolean;
+  rateLimits: Record<RateLimitName, RateLimitSetting>;
   /** Secrets that fell back to development defaults, for the start-up log. */
   defaultedSecrets: SecretName[];
+}
+
+function rateLimitSettings(vars: Record<string, RateLimitSetting>): Record<RateLimitName, RateLimitSetting> {
+  return Object.fromEntries(Object.entries(RATE_LIMIT_VARIABLES).map(([name, [variable]]) => [name, vars[variable]])) as Record<RateLimitName, RateLimitSetting>;
 }
 
 export class ConfigError extends Error {
@@ -128,9 +164,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestInputWindowS: vars.REQUEST_INPUT_WINDOW_S,
     requestSweepAfterS: vars.REQUEST_SWEEP_AFTER_S,
     requestSweepIntervalS: vars.REQUEST_SWEEP_INTERVAL_S,
+    rateLimitsOn: vars.RATE_LIMITS === 'on',
+    rateLimits: rateLimitSettings(vars as unknown as Record<string, RateLimitSetting>),
     defaultedSecrets,
   };
   if (isProduction && config.demoData) problems.push('DEMO_DATA: must be off in production (demo users have published passwords)');
+  if (isProduction && !config.rateLimitsOn) problems.push('RATE_LIMITS: must be on in production (off is for benchmarks and load tests)');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

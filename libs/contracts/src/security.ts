@@ -2,7 +2,18 @@ import { z } from 'zod';
 import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from './pagination';
 
 /** API.md "Admin": every kind of stored security event. */
-export const SECURITY_EVENT_TYPES = ['login.failed', 'account.locked', 'account.unlocked', 'token.reused', 'admin_key.failed', 'rate_limited', 'pin.failed', 'card.blocked'] as const;
+export const SECURITY_EVENT_TYPES = [
+  'login.failed',
+  'account.locked',
+  'account.unlocked',
+  'token.reused',
+  'admin_key.failed',
+  'rate_limited',
+  'pin.failed',
+  'card.blocked',
+  // Extends API.md's list: the audit trail of an admin creating an employee or admin.
+  'staff.created',
+] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
 /** Consecutive failed logins that lock a user (DESIGN.md "Security"). */
@@ -38,3 +49,11 @@ export const UserListQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(512).optional(),
 });
 export type UserListQuery = z.infer<typeof UserListQuerySchema>;
+
+/**
+ * The rate limits (DESIGN.md "Security"), each counted in Redis per what it names after the dash:
+ * the client's IP, the email in the body, or the signed-in user. A `rate_limited` event's
+ * `detail.limit` is one of these.
+ */
+export const RATE_LIMIT_NAMES = ['login-ip', 'login-email', 'register-ip', 'register-email', 'refresh-ip', 'money-user', 'admin-user'] as const;
+export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];

@@ -13,6 +13,7 @@ import { LedgerService, type MoneyMoved } from './ledger.service';
 import { LedgerQueriesService } from './ledger-queries.service';
 import { DepositDto, PageQueryDto, TransferDto, WithdrawalDto } from './dto/money.dto';
 import { IdempotencyKey } from './idempotency-key.decorator';
+import { RateLimit } from '@bank/security/rate-limits/rate-limit.decorator';
 
 const IDEMPOTENCY_HEADER_DOC = { name: 'Idempotency-Key', required: false, description: '1..255 characters; a replay answers the original response' };
 
@@ -33,6 +34,7 @@ export class MoneyController {
 
   @Post('accounts/:id/deposits')
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @RateLimit('money-user')
   async deposit(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', AccountIdPipe) accountId: string,
@@ -45,6 +47,7 @@ export class MoneyController {
 
   @Post('accounts/:id/withdrawals')
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @RateLimit('money-user')
   async withdraw(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', AccountIdPipe) accountId: string,
@@ -57,6 +60,7 @@ export class MoneyController {
 
   @Post('transfers')
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @RateLimit('money-user')
   async transfer(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: TransferDto,

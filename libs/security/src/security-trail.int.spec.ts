@@ -34,4 +34,16 @@ describe('the security trail records PIN failures, card blocks and refresh-token
     expect(events[0].detail).toEqual({ familyId: expect.any(String) });
     expect(JSON.stringify(events)).not.toContain(c.refreshToken);
   });
+
+  it('an admin creating staff is audited: staff.created with who, the role and the email, in the same transaction (a duplicate leaves no event)', async () => {
+    const admin = await t.admin();
+    const employee = await t.newStaff('employee');
+    const [event] = await eventsOf(employee.user.id);
+    expect(event).toEqual({ type: 'staff.created', detail: { by: admin.user.id, role: 'employee', email: employee.email } });
+    await t.http().post('/api/v1/admin/staff').set(bearer(admin.accessToken)).send({ email: employee.email, password: 'another-password-1', fullName: 'Duplicate', role: 'admin' }).expect(409);
+    const [{ n }] = await t.sql<{ n: number }>(`select count(*)::int as n from security_events where type = 'staff.created' and detail->>'email' = ?`, [employee.email]);
+    expect(n).toBe(1);
+    const pushed = await t.sql<{ n: number }>(`select count(*)::int as n from outbox_events where type = 'security.event' and payload->>'type' = 'staff.created' and payload->>'userId' = ?`, [employee.user.id]);
+    expect(pushed[0].n).toBe(1);
+  });
 });

@@ -10,6 +10,7 @@ import { CurrentUser } from '@bank/auth/current-user.decorator';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
 import { NotFound } from '@bank/problems/domain-error';
 import { UserLocksService } from './user-locks.service';
+import { RateLimit } from './rate-limits/rate-limit.decorator';
 
 class LockUserDto extends createZodDto(LockUserSchema) {}
 class UserListQueryDto extends createZodDto(UserListQuerySchema) {}
@@ -28,12 +29,14 @@ export class UserLocksController {
   }
 
   @Post(':id/lock')
+  @RateLimit('admin-user')
   @HttpCode(200)
   lock(@CurrentUser() admin: AuthenticatedUser, @Param('id', UserIdPipe) id: string, @Body() body: LockUserDto, @Req() request: Request): Promise<UserView> {
     return this.locks.lock(admin, id, body.reason, request.ip ?? null);
   }
 
   @Post(':id/unlock')
+  @RateLimit('admin-user')
   @HttpCode(200)
   @ApiHeader({ name: 'X-Admin-Key', required: true, description: 'the second admin secret (ADMIN_KEY)' })
   unlock(@CurrentUser() admin: AuthenticatedUser, @Param('id', UserIdPipe) id: string, @Headers(ADMIN_KEY_HEADER) key: string | undefined, @Req() request: Request): Promise<UserView> {

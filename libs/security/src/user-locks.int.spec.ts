@@ -32,7 +32,7 @@ describe('admins lock and unlock users; unlocking needs the admin key (HTTP, rea
     await t.http().post('/api/v1/auth/login').send({ email: customer.email, password: TEST_PASSWORD }).expect(200);
 
     const adminEvents = await t.sql<{ type: string; detail: Record<string, unknown> }>('select type, detail from security_events where user_id = ? order by id', [admin.user.id]);
-    expect(adminEvents.map((e) => e.type)).toEqual(['admin_key.failed', 'admin_key.failed']);
+    expect(adminEvents.map((e) => e.type)).toEqual(['staff.created', 'admin_key.failed', 'admin_key.failed']);
     expect(JSON.stringify(adminEvents)).not.toContain('not-the-admin-key');
     const [unlockEvent] = await t.sql<{ detail: Record<string, unknown> }>(`select detail from security_events where user_id = ? and type = 'account.unlocked'`, [customer.user.id]);
     expect(unlockEvent.detail).toEqual({ by: admin.user.id });

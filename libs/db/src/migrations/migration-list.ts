@@ -3,6 +3,7 @@ import { Migration20261125000000Foundation } from './Migration20261125000000Foun
 import { Migration20261125010000Ledger } from './Migration20261125010000Ledger';
 import { Migration20261125020000Requests } from './Migration20261125020000Requests';
 import { Migration20261125030000Security } from './Migration20261125030000Security';
+import { Migration20261125040000StaffAudit } from './Migration20261125040000StaffAudit';
 
 /** Every migration, in order. Listed explicitly so the same code runs from TypeScript and from dist. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125010000Ledger', class: Migration20261125010000Ledger },
   { name: 'Migration20261125020000Requests', class: Migration20261125020000Requests },
   { name: 'Migration20261125030000Security', class: Migration20261125030000Security },
+  { name: 'Migration20261125040000StaffAudit', class: Migration20261125040000StaffAudit },
 ];

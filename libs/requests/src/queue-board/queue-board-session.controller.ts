@@ -5,6 +5,7 @@ import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { Roles } from '@bank/auth/roles.decorator';
 import { TokenInvalid } from '@bank/problems/domain-error';
+import { RateLimit } from '@bank/security/rate-limits/rate-limit.decorator';
 import { QUEUE_BOARD_COOKIE, QUEUE_BOARD_PATH, QueueBoardAccess, bearerToken } from './queue-board-access';
 
 /**
@@ -23,6 +24,7 @@ export class QueueBoardSessionController {
 
   /** The cookie carries the presented token itself, so board access ends when that token does, never later. */
   @Post('session')
+  @RateLimit('admin-user')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Sets the HttpOnly board cookie (Path=/admin/queues) for the rest of the access token\'s life.' })
   async open(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {

@@ -1,0 +1,34 @@
+import { Global, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import type Redis from 'ioredis';
+import { RATE_LIMIT_NAMES } from '@bank/contracts/security';
+import { APP_CONFIG } from '@bank/config/config.module';
+import type { AppConfig } from '@bank/config/app-config';
+import { REDIS } from '@bank/redis/redis.module';
+import { SecurityModule } from '../security.module';
+import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimitedEvents } from './rate-limited-events';
+
+/**
+ * The rate limits of DESIGN.md "Security", counted in Redis (atomically, by the storage's Lua
+ * script) so that they hold across api processes. Global: `@RateLimit(...)` works in any module.
+ */
+@Global()
+@Module({
+  imports: [
+    SecurityModule,
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG, REDIS],
+      useFactory: (config: AppConfig, redis: Redis) => ({
+        throttlers: RATE_LIMIT_NAMES.map((name) => ({ name, limit: config.rateLimits[name].limit, ttl: config.rateLimits[name].windowS * 1000 })),
+        storage: new ThrottlerStorageRedisService(redis),
+        // Retry-After comes with the 429 problem document; per-limit headers would name our internals.
+        setHeaders: false,
+      }),
+    }),
+  ],
+  providers: [RateLimitedEvents, RateLimitGuard],
+  exports: [RateLimitedEvents, RateLimitGuard],
+})
+export class RateLimitModule {}
