@@ -1,3 +1,5 @@
+import request from 'supertest';
+import { bearer } from '../support/test-app';
 import { LiveStack } from '../support/live-stack';
 import { eventually, LiveClient } from '../support/live-client';
 
@@ -34,5 +36,28 @@ describe('lockout, live (relay process, two api processes)', () => {
     expect(bystanderSocket.socket.connected).toBe(true);
     expect(adminSocket.socket.connected).toBe(true);
     await expect(LiveClient.connect(t.url, { token: victim.accessToken })).rejects.toThrow(/locked/i);
+  });
+
+  it('an admin lock ends the user’s REST access on every api process at once: tokens issued before it are 423 (also after an unlock), a sign-in after the unlock works', async () => {
+    const t = stack.app;
+    const otherApi = await stack.startApi();
+    const [victim, bystander, admin] = await Promise.all([t.newCustomer(), t.newCustomer(), t.admin()]);
+    const accounts = (base: string, token: string) => request(base).get('/api/v1/accounts').set(bearer(token));
+    for (const base of [t.url, otherApi]) await accounts(base, victim.accessToken).expect(200);
+
+    await t.http().post(`/api/v1/admin/users/${victim.user.id}/lock`).set(bearer(admin.accessToken)).send({ reason: 'card reported stolen' }).expect(200);
+    for (const base of [t.url, otherApi]) {
+      await eventually(async () => (await accounts(base, victim.accessToken)).status === 423, `the old token refused on ${base}`);
+      expect((await accounts(base, victim.accessToken)).body.code).toBe('ACCOUNT_LOCKED');
+      await accounts(base, bystander.accessToken).expect(200);
+    }
+
+    await t.http().post(`/api/v1/admin/users/${victim.user.id}/unlock`).set(bearer(admin.accessToken)).set('X-Admin-Key', t.config.adminKey).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // token times are whole seconds: sign in a second after the lock
+    const fresh = await t.login(victim.email, victim.password);
+    for (const base of [t.url, otherApi]) {
+      await accounts(base, fresh.accessToken).expect(200);
+      await accounts(base, victim.accessToken).expect(423);
+    }
   });
 });

@@ -9,6 +9,7 @@ export interface AccessTokenClaims {
   role: Role;
   typ: 'access';
   exp?: number;
+  iat?: number;
 }
 
 /** Who is calling, as the auth guard puts it on the request. */
@@ -17,7 +18,8 @@ export interface AuthenticatedUser {
   role: Role;
 }
 
-/** A verified access token: who, and until when it may be used (live sockets are cut then). */
+/** A verified access token: who, when it was issued, and until when it may be used (live sockets are cut then). */
 export interface VerifiedAccessToken extends AuthenticatedUser {
+  issuedAtS: number;
   expiresAtMs: number;
 }

@@ -2,18 +2,20 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Role } from '@bank/contracts/users';
-import { Forbidden, TokenInvalid } from '@bank/problems/domain-error';
+import { AccountLocked, Forbidden, TokenInvalid } from '@bank/problems/domain-error';
 import { TokenService } from './token.service';
+import { LockedUsers } from './locked-users';
 import { IS_PUBLIC } from './public.decorator';
 import { ROLES } from './roles.decorator';
 import type { RequestWithUser } from './current-user.decorator';
 
-/** Global guard: a valid access JWT on every non-public route, then the route's roles. */
+/** Global guard: a valid access JWT of a user not locked since it was issued on every non-public route, then the route's roles. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
+    private readonly lockedUsers: LockedUsers,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,7 +26,8 @@ export class AuthGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
     if (!match) throw new TokenInvalid('An access token is required (Authorization: Bearer <token>).');
-    const { id, role } = await this.tokens.verifyAccessToken(match[1]);
+    const { id, role, issuedAtS } = await this.tokens.verifyAccessToken(match[1]);
+    if (this.lockedUsers.refuses(id, issuedAtS)) throw new AccountLocked();
     request.user = { id, role };
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(request.user.role)) throw new Forbidden();

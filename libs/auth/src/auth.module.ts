@@ -12,6 +12,7 @@ import { RefreshToken } from './entities/refresh-token.entity';
 import { TokenService } from './token.service';
 import { AuthService } from './auth.service';
 import { AuthGuard } from './auth.guard';
+import { LockedUsers } from './locked-users';
 import { SecurityModule } from '@bank/security/security.module';
 import { AuthController } from './auth.controller';
 import { StaffController } from './staff.controller';
@@ -31,8 +32,8 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
     LedgerModule,
     SecurityModule,
   ],
-  providers: [TokenService, AuthService, AdminBootstrapService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [TokenService, AuthService, AdminBootstrapService, LockedUsers, { provide: APP_GUARD, useClass: AuthGuard }],
   controllers: [AuthController, StaffController],
-  exports: [AuthService, TokenService],
+  exports: [AuthService, TokenService, LockedUsers],
 })
 export class AuthModule {}

@@ -47,8 +47,10 @@ export class TokenService {
     } catch {
       throw new TokenInvalid();
     }
-    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.role !== 'string' || typeof claims.exp !== 'number') throw new TokenInvalid();
-    return { id: claims.sub, role: claims.role as Role, expiresAtMs: claims.exp * 1000 };
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.role !== 'string' || typeof claims.exp !== 'number' || typeof claims.iat !== 'number') {
+      throw new TokenInvalid();
+    }
+    return { id: claims.sub, role: claims.role as Role, issuedAtS: claims.iat, expiresAtMs: claims.exp * 1000 };
   }
 
   /** Starts a new family: a login. */

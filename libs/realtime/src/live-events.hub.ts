@@ -72,7 +72,7 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
   private subscriber: Redis | undefined;
   private subscribed = false;
   private resync: ((streams: SocketStream[]) => void) | undefined;
-  private userLocked: ((userId: string) => void) | undefined;
+  private readonly userLockedListeners: Array<(userId: string) => void> = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -113,9 +113,9 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  /** Every api process sees every `user.locked` event once: the moment to cut that user's sockets here. */
+  /** Every api process sees every `user.locked` event once: the moment to cut that user's sockets here and refuse their older tokens. */
   onUserLocked(listener: (userId: string) => void): void {
-    this.userLocked = listener;
+    this.userLockedListeners.push(listener);
   }
 
   detach(stream: SocketStream): void {
@@ -137,7 +137,7 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
     for (const { recipient, envelope } of batch) {
       const set = this.streams.get(recipient);
       if (set) for (const stream of set) stream.offerLive(envelope);
-      if (envelope.type === 'user.locked') this.userLocked?.((envelope.data as { id: string }).id);
+      if (envelope.type === 'user.locked') for (const listener of this.userLockedListeners) listener((envelope.data as { id: string }).id);
     }
   }
 }

@@ -5,10 +5,11 @@ import { UsersModule } from '@bank/users/users.module';
 import { EventsGateway } from './events.gateway';
 import { EventsController } from './events.controller';
 import { LiveEventsHub } from './live-events.hub';
+import { LockedUsersFeed } from './locked-users.feed';
 
 @Module({
   imports: [AuthModule, OutboxModule, UsersModule],
-  providers: [LiveEventsHub, EventsGateway],
+  providers: [LiveEventsHub, EventsGateway, LockedUsersFeed],
   controllers: [EventsController],
   exports: [LiveEventsHub, EventsGateway],
 })

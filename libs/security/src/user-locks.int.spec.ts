@@ -67,4 +67,16 @@ describe('admins lock and unlock users; unlocking needs the admin key (HTTP, rea
     await t.http().post(`/api/v1/admin/users/${admin.user.id}/lock`).set(bearer(admin.accessToken)).send({ reason: 'oops' }).expect(409);
     await t.http().post('/api/v1/admin/users/00000000-0000-4000-8000-00000000dead/lock').set(bearer(admin.accessToken)).send({ reason: 'nobody' }).expect(404);
   });
+
+  it('an api process started after a lock refuses the user’s older tokens too (seeded from the database)', async () => {
+    const customer = await t.newCustomer();
+    await t.sql(`update users set status = 'locked', locked_at = now() + interval '1 second', lock_reason = 'test' where id = ?`, [customer.user.id]);
+    const restarted = await TestApp.start();
+    try {
+      const refused = await restarted.http().get('/api/v1/accounts').set(bearer(customer.accessToken)).expect(423);
+      expect(refused.body.code).toBe('ACCOUNT_LOCKED');
+    } finally {
+      await restarted.close();
+    }
+  });
 });
