@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from './pagination';
 import type { EntryView } from './ledger';
+import type { RequestView } from './requests';
+import type { SecurityEventView } from './security';
+import type { UserView } from './users';
 
 /** Every live event type (API.md "Live events"). */
 export const EVENT_TYPES = [
@@ -34,11 +37,11 @@ export function userRecipient(userId: string): EventRecipient {
 export interface EventDataMap {
   'balance.updated': BalanceUpdatedData;
   'transaction.posted': TransactionPostedData;
-  'request.updated': Record<string, unknown>;
+  'request.updated': RequestView;
   'queue.changed': { requestId: string; status: string; queueSize: number };
-  'security.event': Record<string, unknown>;
-  'user.locked': Record<string, unknown>;
-  'user.unlocked': Record<string, unknown>;
+  'security.event': SecurityEventView;
+  'user.locked': UserView;
+  'user.unlocked': UserView;
 }
 
 /** The envelope every event travels in. `id` is a decimal string, strictly increasing per recipient. */

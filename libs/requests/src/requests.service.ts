@@ -340,8 +340,8 @@ export class RequestsService {
     await this.em.execute('insert into service_request_history (request_id, from_status, to_status, actor_id, note) values (?, ?, ?, ?, ?)', [row.id, from, row.status, actorId, note]);
     const view = toRequestView(row);
     const events: OutboxEvent[] = [
-      { recipient: userRecipient(row.owner_id), type: 'request.updated', data: view as unknown as Record<string, unknown> },
-      { recipient: 'role:employee', type: 'request.updated', data: view as unknown as Record<string, unknown> },
+      { recipient: userRecipient(row.owner_id), type: 'request.updated', data: view },
+      { recipient: 'role:employee', type: 'request.updated', data: view },
     ];
     // The employees' queue is the `pending_review` requests: it changes when one enters or leaves it.
     if (from === 'pending_review' || row.status === 'pending_review') {

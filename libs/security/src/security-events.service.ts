@@ -46,14 +46,14 @@ export class SecurityEventsService {
         JSON.stringify(input.detail ?? {}),
       ]);
       const view = toView(row);
-      await this.outbox.append([{ recipient: 'role:admin', type: 'security.event', data: view as unknown as Record<string, unknown> }]);
+      await this.outbox.append([{ recipient: 'role:admin', type: 'security.event', data: view }]);
       return view;
     });
   }
 
   /** `user.locked` / `user.unlocked` to admins; every api process also cuts a locked user's sockets on it. */
   async announceUser(type: 'user.locked' | 'user.unlocked', user: UserView): Promise<void> {
-    await this.outbox.append([{ recipient: 'role:admin', type, data: user as unknown as Record<string, unknown> }]);
+    await this.outbox.append([{ recipient: 'role:admin', type, data: user }]);
   }
 
   async list(query: SecurityEventListQuery): Promise<Page<SecurityEventView>> {

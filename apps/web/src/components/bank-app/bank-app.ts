@@ -1,0 +1,118 @@
+import { LitElement, css, html } from 'lit';
+import { ContextProvider } from '@lit/context';
+import { Session } from '../../session/session';
+import { liveContext, sessionContext } from '../../session/session-context';
+import { LiveConnection } from '../../live/live-connection';
+import { sharedStyles } from '../shared-styles';
+import '../theme-toggle/theme-toggle';
+import '../connection-badge/connection-badge';
+import '../sign-in/sign-in';
+import '../register-form/register-form';
+import '../customer-dashboard/customer-dashboard';
+import '../employee-queue/employee-queue';
+import '../admin-console/admin-console';
+
+/**
+ * The app shell: provides the tab's session and its one live connection to every view, routes by
+ * role after sign-in, and shows the connection state and the theme switch.
+ */
+export class BankApp extends LitElement {
+  static override properties = { ready: { state: true }, route: { state: true } };
+  declare ready: boolean;
+  declare route: string;
+  private readonly session = new Session();
+  private live: LiveConnection | undefined;
+  private readonly sessionProvider = new ContextProvider(this, { context: sessionContext, initialValue: this.session });
+  private readonly liveProvider = new ContextProvider(this, { context: liveContext, initialValue: undefined });
+
+  static override styles = [
+    sharedStyles,
+    css`
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.75rem 1.25rem;
+        padding: 0.75rem 1.25rem;
+        background: var(--bank-surface);
+        border-bottom: 1px solid var(--bank-border);
+      }
+      .brand {
+        font-weight: 800;
+        font-size: 1.15rem;
+        margin-right: auto;
+        color: var(--bank-text);
+        text-decoration: none;
+      }
+      main {
+        max-width: 72rem;
+        margin: 0 auto;
+        padding: 1rem;
+      }
+      .who {
+        color: var(--bank-muted);
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.ready = false;
+    this.route = location.hash;
+    this.session.addEventListener('change', () => this.sessionChanged());
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    addEventListener('hashchange', this.onHash);
+    void this.session.resume().finally(() => (this.ready = true));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener('hashchange', this.onHash);
+    this.live?.stop();
+  }
+
+  private readonly onHash = () => (this.route = location.hash);
+
+  private sessionChanged(): void {
+    this.live?.stop();
+    this.live = undefined;
+    if (this.session.user) {
+      this.live = new LiveConnection(this.session);
+      this.live.start();
+    }
+    this.liveProvider.setValue(this.live);
+    this.sessionProvider.setValue(this.session, true);
+    this.requestUpdate();
+  }
+
+  private view() {
+    const user = this.session.user;
+    if (!user) return this.route === '#/register' ? html`<register-form></register-form>` : html`<sign-in></sign-in>`;
+    switch (user.role) {
+      case 'customer':
+        return html`<customer-dashboard></customer-dashboard>`;
+      case 'employee':
+        return html`<employee-queue></employee-queue>`;
+      case 'admin':
+        return html`<admin-console></admin-console>`;
+    }
+  }
+
+  override render() {
+    const user = this.session.user;
+    return html`<header>
+        <a class="brand" href="#/">BankingCore</a>
+        ${user ? html`<connection-badge .connection=${this.live}></connection-badge>` : null}
+        <theme-toggle></theme-toggle>
+        ${user
+          ? html`<span class="who">${user.fullName} · ${user.role}</span>
+              <button class="secondary" type="button" @click=${() => this.session.signOut()}>Sign out</button>`
+          : null}
+      </header>
+      <main>${this.ready ? this.view() : html`<p class="muted" role="status">Loading…</p>`}</main>`;
+  }
+}
+customElements.define('bank-app', BankApp);

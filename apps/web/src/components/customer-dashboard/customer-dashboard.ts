@@ -1,0 +1,139 @@
+import { LitElement, css, html } from 'lit';
+import { ContextConsumer } from '@lit/context';
+import type { AccountView } from '@bank/contracts/accounts';
+import type { MoneyMoved } from '@bank/contracts/client/bank-api-client';
+import { sessionContext } from '../../session/session-context';
+import { LiveSubscriptions } from '../../live/live-subscriptions';
+import { formatMoney } from '../../format/money';
+import { sharedStyles } from '../shared-styles';
+import { problemMessage } from '../form-errors';
+import type { MoneyFormMode } from '../money-form/money-form';
+import '../money-form/money-form';
+import '../account-history/account-history';
+import '../customer-requests/customer-requests';
+
+/** A customer's home: accounts and balances (live), money forms, the selected account's history, service requests. */
+export class CustomerDashboard extends LitElement {
+  static override properties = { accounts: { state: true }, selectedId: { state: true }, mode: { state: true }, error: { state: true } };
+  declare accounts: AccountView[];
+  declare selectedId: string | undefined;
+  declare mode: MoneyFormMode;
+  declare error: string | null;
+  private readonly session = new ContextConsumer(this, { context: sessionContext });
+  private readonly live = new LiveSubscriptions(this, (live) => [live.on('balance.updated', ({ data }) => this.setBalance(data.accountId, data.balance))], () => void this.load());
+
+  static override styles = [
+    sharedStyles,
+    css`
+      .accounts {
+        display: grid;
+        gap: 0.75rem;
+        grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr));
+        margin-bottom: 1rem;
+      }
+      .account {
+        text-align: left;
+        background: var(--bank-surface);
+        color: var(--bank-text);
+        border: 1px solid var(--bank-border);
+        box-shadow: var(--bank-shadow);
+        padding: 0.9rem 1rem;
+        font-weight: 400;
+      }
+      .account[aria-pressed='true'] {
+        border: 2px solid var(--bank-accent);
+      }
+      .balance {
+        font-size: 1.6rem;
+        font-weight: 700;
+        font-variant-numeric: tabular-nums;
+      }
+      .grid {
+        display: grid;
+        gap: 1rem;
+        grid-template-columns: minmax(0, 1fr);
+      }
+      @media (min-width: 60rem) {
+        .grid {
+          grid-template-columns: minmax(0, 5fr) minmax(0, 4fr);
+          align-items: start;
+        }
+      }
+      .tabs {
+        display: flex;
+        gap: 0.5rem;
+        margin-bottom: 0.75rem;
+        flex-wrap: wrap;
+      }
+      .tabs button[aria-selected='false'] {
+        background: transparent;
+        color: var(--bank-accent);
+      }
+      .stack {
+        display: grid;
+        gap: 1rem;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.accounts = [];
+    this.mode = 'transfer';
+    this.error = null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private setBalance(accountId: string, balance: number): void {
+    this.accounts = this.accounts.map((account) => (account.id === accountId ? { ...account, balance } : account));
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.accounts = (await this.session.value!.api.accounts()).items;
+      this.selectedId ??= this.accounts[0]?.id;
+      this.error = null;
+    } catch (error) {
+      this.error = problemMessage(error);
+    }
+  }
+
+  private moved(event: CustomEvent<MoneyMoved>): void {
+    this.setBalance(event.detail.account.id, event.detail.account.balance);
+  }
+
+  override render() {
+    const selected = this.accounts.find((account) => account.id === this.selectedId);
+    const modes: MoneyFormMode[] = ['transfer', 'deposit', 'withdraw'];
+    return html`<h1>Your accounts</h1>
+      ${this.error ? html`<p class="form-error" role="alert">${this.error}</p>` : null}
+      <div class="accounts">
+        ${this.accounts.map(
+          (account) => html`<button class="account" type="button" aria-pressed=${account.id === this.selectedId ? 'true' : 'false'} @click=${() => (this.selectedId = account.id)} data-account-id=${account.id}>
+            <div class="muted">${account.type} · <span class="mono">${account.number}</span>${account.status !== 'active' ? html` · <strong>${account.status}</strong>` : null}</div>
+            <div class="balance" data-balance>${formatMoney(account.balance, account.currency)}</div>
+          </button>`,
+        )}
+      </div>
+      <div class="grid">
+        <account-history .account=${selected}></account-history>
+        <div class="stack">
+          <section class="card" aria-labelledby="move-title">
+            <h2 id="move-title">Move money</h2>
+            <div class="tabs" role="tablist" aria-label="Kind of payment">
+              ${modes.map(
+                (mode) => html`<button type="button" role="tab" aria-selected=${this.mode === mode ? 'true' : 'false'} @click=${() => (this.mode = mode)}>${mode[0].toUpperCase() + mode.slice(1)}</button>`,
+              )}
+            </div>
+            <money-form .mode=${this.mode} .account=${selected} @money-moved=${this.moved}></money-form>
+          </section>
+          <customer-requests .accounts=${this.accounts}></customer-requests>
+        </div>
+      </div>`;
+  }
+}
+customElements.define('customer-dashboard', CustomerDashboard);

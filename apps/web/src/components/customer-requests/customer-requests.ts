@@ -1,0 +1,216 @@
+import { LitElement, css, html } from 'lit';
+import { ContextConsumer } from '@lit/context';
+import type { AccountView } from '@bank/contracts/accounts';
+import { ACCOUNT_TYPES_OF_REQUESTS, CreateRequestSchema, OPEN_REQUEST_STATUSES, REQUEST_TYPES, SUBMIT_SCHEMAS, type RequestType, type RequestView } from '@bank/contracts/requests';
+import { sessionContext } from '../../session/session-context';
+import { LiveSubscriptions } from '../../live/live-subscriptions';
+import { formatDateTime, parseMoney } from '../../format/money';
+import { sharedStyles } from '../shared-styles';
+import { FormState, problemFieldErrors, problemMessage, schemaFieldErrors, type FieldErrors } from '../form-errors';
+import { REQUEST_STATUS_LABELS, REQUEST_TYPE_LABELS } from '../request-labels';
+
+/**
+ * A customer's service requests: file one, watch its status move live, and — when an approved
+ * PIN reset or name change waits for it — enter the new PIN or name before the time runs out.
+ */
+export class CustomerRequests extends LitElement {
+  static override properties = {
+    accounts: { attribute: false },
+    requests: { state: true },
+    type: { state: true },
+    message: { state: true },
+    now: { state: true },
+  };
+  declare accounts: AccountView[];
+  declare requests: RequestView[];
+  declare type: RequestType;
+  /** A failure outside the filing form (loading the list, cancelling). */
+  declare message: string | null;
+  declare now: number;
+  private readonly form = new FormState(this);
+  private readonly session = new ContextConsumer(this, { context: sessionContext });
+  private readonly live = new LiveSubscriptions(this, (live) => [live.on('request.updated', ({ data }) => this.upsert(data))], () => void this.load());
+  private clock: ReturnType<typeof setInterval> | undefined;
+  private inputErrors: Record<string, FieldErrors> = {};
+
+  static override styles = [
+    sharedStyles,
+    css`
+      ul {
+        list-style: none;
+        padding: 0;
+        margin: 1rem 0 0;
+        display: grid;
+        gap: 0.6rem;
+      }
+      li {
+        border: 1px solid var(--bank-border);
+        border-radius: 8px;
+        padding: 0.6rem 0.75rem;
+      }
+      .status {
+        font-weight: 700;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+        justify-content: space-between;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.accounts = [];
+    this.requests = [];
+    this.type = 'limit_increase';
+    this.message = null;
+    this.now = Date.now();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+    this.clock = setInterval(() => (this.now = Date.now()), 1_000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.clock);
+  }
+
+  private upsert(request: RequestView): void {
+    const known = this.requests.find((r) => r.id === request.id);
+    if (known && Date.parse(known.updatedAt) > Date.parse(request.updatedAt)) return;
+    this.requests = known ? this.requests.map((r) => (r.id === request.id ? request : r)) : [request, ...this.requests];
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.requests = (await this.session.value!.api.serviceRequests({ limit: 20 })).items;
+    } catch (error) {
+      this.message = problemMessage(error);
+    }
+  }
+
+  private async file(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const data = new FormData(event.target as HTMLFormElement);
+    const field = (name: string) => String(data.get(name) ?? '').trim();
+    const details: Record<string, unknown> = {};
+    const errors: FieldErrors = {};
+    if (this.type === 'kyc_update') Object.assign(details, { address: field('address'), phone: field('phone') });
+    if (this.type === 'limit_increase') {
+      const limit = parseMoney(field('dailyLimit'), 'USD');
+      if ('error' in limit) errors['details.dailyLimit'] = limit.error;
+      else details.dailyLimit = limit.minor;
+    }
+    const body = { type: this.type, ...(ACCOUNT_TYPES_OF_REQUESTS.includes(this.type) ? { accountId: field('accountId') } : {}), details };
+    const parsed = CreateRequestSchema.safeParse(body);
+    if (!parsed.success || Object.keys(errors).length > 0) return this.form.invalid({ ...(parsed.success ? {} : schemaFieldErrors(parsed.error)), ...errors });
+    const filed = await this.form.submit(() => this.session.value!.api.fileRequest(parsed.data));
+    if (!filed) return;
+    this.upsert(filed);
+    (event.target as HTMLFormElement).reset();
+  }
+
+  private async submitInput(event: SubmitEvent, request: RequestView): Promise<void> {
+    event.preventDefault();
+    const data = new FormData(event.target as HTMLFormElement);
+    const schema = SUBMIT_SCHEMAS[request.type as keyof typeof SUBMIT_SCHEMAS];
+    const input = request.type === 'card_pin_reset' ? { pin: String(data.get('pin') ?? '') } : { fullName: String(data.get('fullName') ?? '') };
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) {
+      this.inputErrors = { ...this.inputErrors, [request.id]: schemaFieldErrors(parsed.error) };
+      this.requestUpdate();
+      return;
+    }
+    try {
+      this.upsert(await this.session.value!.api.submitRequestInput(request.id, parsed.data as Record<string, string>));
+      this.inputErrors = { ...this.inputErrors, [request.id]: {} };
+    } catch (error) {
+      this.inputErrors = { ...this.inputErrors, [request.id]: { ...problemFieldErrors(error), form: problemMessage(error) } };
+    }
+    this.requestUpdate();
+  }
+
+  private async cancel(request: RequestView): Promise<void> {
+    try {
+      this.upsert(await this.session.value!.api.cancelRequest(request.id));
+    } catch (error) {
+      this.message = problemMessage(error);
+    }
+  }
+
+  private timeLeft(request: RequestView): string {
+    const left = Math.max(0, Math.floor((Date.parse(request.expiresAt ?? '') - this.now) / 1000));
+    return `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+  }
+
+  private detailFields() {
+    const error = (path: string) => html`<span class="field-error" id="err-${path.replace('.', '-')}">${this.form.errors[path] ?? ''}</span>`;
+    const accountSelect = ACCOUNT_TYPES_OF_REQUESTS.includes(this.type)
+      ? html`<label>Account
+          <select name="accountId" aria-describedby="err-accountId">
+            ${this.accounts.map((account) => html`<option value=${account.id}>${account.type} · ${account.number}</option>`)}
+          </select>
+          ${error('accountId')}
+        </label>`
+      : null;
+    if (this.type === 'kyc_update') {
+      return html`<label>New address <input name="address" autocomplete="street-address" aria-describedby="err-details-address" />${error('details.address')}</label>
+        <label>New phone <input name="phone" type="tel" autocomplete="tel" aria-describedby="err-details-phone" />${error('details.phone')}</label>`;
+    }
+    if (this.type === 'limit_increase') {
+      return html`${accountSelect}<label>New daily limit (USD) <input name="dailyLimit" inputmode="decimal" aria-describedby="err-details-dailyLimit" />${error('details.dailyLimit')}</label>`;
+    }
+    return accountSelect;
+  }
+
+  private renderRequest(request: RequestView) {
+    const open = OPEN_REQUEST_STATUSES.includes(request.status);
+    const errors = this.inputErrors[request.id] ?? {};
+    return html`<li data-request-id=${request.id} data-status=${request.status}>
+      <div class="row">
+        <span>${REQUEST_TYPE_LABELS[request.type]}</span>
+        <span class="status" role="status">${REQUEST_STATUS_LABELS[request.status]}</span>
+      </div>
+      <div class="muted">Filed ${formatDateTime(request.createdAt)}${request.resolution ? html` · ${request.resolution}` : null}</div>
+      ${request.status === 'awaiting_customer'
+        ? html`<form @submit=${(event: SubmitEvent) => this.submitInput(event, request)} novalidate>
+            <p class="notice">Approved. ${this.timeLeft(request)} left to enter it.</p>
+            ${request.type === 'card_pin_reset'
+              ? html`<label>New card PIN <input name="pin" type="password" inputmode="numeric" autocomplete="off" /><span class="field-error">${errors.pin ?? ''}</span></label>`
+              : html`<label>New full name <input name="fullName" autocomplete="name" /><span class="field-error">${errors.fullName ?? ''}</span></label>`}
+            ${errors.form ? html`<p class="form-error" role="alert">${errors.form}</p>` : null}
+            <div><button type="submit">Send</button></div>
+          </form>`
+        : null}
+      ${open && ['submitted', 'pending_review'].includes(request.status)
+        ? html`<button class="danger" type="button" @click=${() => this.cancel(request)}>Cancel request</button>`
+        : null}
+    </li>`;
+  }
+
+  override render() {
+    return html`<section class="card" aria-labelledby="requests-title">
+      <h2 id="requests-title">Service requests</h2>
+      <form @submit=${this.file} novalidate>
+        <label>What do you need?
+          <select name="type" @change=${(event: Event) => ((this.type = (event.target as HTMLSelectElement).value as RequestType), this.form.invalid({}))}>
+            ${REQUEST_TYPES.map((type) => html`<option value=${type} ?selected=${type === this.type}>${REQUEST_TYPE_LABELS[type]}</option>`)}
+          </select>
+        </label>
+        ${this.detailFields()}
+        ${this.form.message ?? this.message ? html`<p class="form-error" role="alert">${this.form.message ?? this.message}</p>` : null}
+        <div><button type="submit" ?disabled=${this.form.busy}>File request</button></div>
+      </form>
+      <ul aria-label="Your requests">
+        ${this.requests.map((request) => this.renderRequest(request))}
+      </ul>
+    </section>`;
+  }
+}
+customElements.define('customer-requests', CustomerRequests);

@@ -1,0 +1,126 @@
+import { LitElement, css, html } from 'lit';
+import { ContextConsumer } from '@lit/context';
+import type { AccountView } from '@bank/contracts/accounts';
+import { DepositRequestSchema, TransferRequestSchema, WithdrawalRequestSchema } from '@bank/contracts/ledger';
+import type { MoneyMoved } from '@bank/contracts/client/bank-api-client';
+import { sessionContext } from '../../session/session-context';
+import { formatMoney, parseMoney } from '../../format/money';
+import { sharedStyles } from '../shared-styles';
+import { FormState, schemaFieldErrors, type FieldErrors } from '../form-errors';
+
+export type MoneyFormMode = 'deposit' | 'withdraw' | 'transfer';
+
+const TITLES: Record<MoneyFormMode, string> = { deposit: 'Deposit', withdraw: 'Withdraw', transfer: 'Transfer' };
+
+/**
+ * Deposit, withdrawal or transfer from one account: checked with the api's own schemas as the
+ * person types, server errors shown by field. One idempotency key per intended payment: a double
+ * click or a retry after a lost answer sends the same key, so the money moves once; editing the
+ * form or a success starts a new one. Fires `money-moved` with the api's answer.
+ */
+export class MoneyForm extends LitElement {
+  static override properties = {
+    mode: { reflect: true },
+    account: { attribute: false },
+    done: { state: true },
+  };
+  declare mode: MoneyFormMode;
+  declare account: AccountView | undefined;
+  declare done: string | null;
+  private readonly form = new FormState(this);
+  private idempotencyKey = crypto.randomUUID();
+  private readonly session = new ContextConsumer(this, { context: sessionContext });
+
+  static override styles = [
+    sharedStyles,
+    css`
+      .row {
+        display: grid;
+        gap: 0.85rem;
+        grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr));
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.mode = 'deposit';
+    this.done = null;
+  }
+
+  /** The request body for the api, or the field errors (the same schemas as the server). */
+  validate(form: HTMLFormElement): { body: Record<string, unknown> } | { errors: FieldErrors } {
+    const data = new FormData(form);
+    const field = (name: string) => String(data.get(name) ?? '').trim();
+    const errors: FieldErrors = {};
+    const amount = parseMoney(field('amount'), this.account?.currency ?? 'USD');
+    if ('error' in amount) errors.amount = amount.error;
+    const description = field('description') || undefined;
+    const base = { amount: 'minor' in amount ? amount.minor : 1, ...(description ? { description } : {}) };
+    const schema = this.mode === 'deposit' ? DepositRequestSchema : this.mode === 'withdraw' ? WithdrawalRequestSchema : TransferRequestSchema;
+    const candidate =
+      this.mode === 'deposit' ? base : this.mode === 'withdraw' ? { ...base, pin: field('pin') } : { ...base, fromAccountId: this.account?.id ?? '', toAccountNumber: field('toAccountNumber').replace(/\s/g, '') };
+    const parsed = schema.safeParse(candidate);
+    if (!parsed.success) Object.assign(errors, schemaFieldErrors(parsed.error), errors.amount ? { amount: errors.amount } : {});
+    return Object.keys(errors).length > 0 || !parsed.success ? { errors } : { body: parsed.data as Record<string, unknown> };
+  }
+
+  private edited(): void {
+    this.idempotencyKey = crypto.randomUUID();
+    this.done = null;
+  }
+
+  private async submit(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const account = this.account;
+    if (this.form.busy || !account) return;
+    const form = event.target as HTMLFormElement;
+    const checked = this.validate(form);
+    this.done = null;
+    if ('errors' in checked) return this.form.invalid(checked.errors);
+    const api = this.session.value!.api;
+    const key = this.idempotencyKey;
+    const moved = await this.form.submit<MoneyMoved>(() =>
+      this.mode === 'deposit'
+        ? api.deposit(account.id, checked.body as never, key)
+        : this.mode === 'withdraw'
+          ? api.withdraw(account.id, checked.body as never, key)
+          : api.transfer(checked.body as never, key),
+    );
+    if (!moved) return;
+    this.done = `${TITLES[this.mode]} of ${formatMoney(moved.transaction.amount, moved.transaction.currency)} done. New balance ${formatMoney(moved.account.balance, moved.account.currency)}.`;
+    form.reset();
+    this.idempotencyKey = crypto.randomUUID();
+    this.dispatchEvent(new CustomEvent<MoneyMoved>('money-moved', { detail: moved, bubbles: true, composed: true }));
+  }
+
+  private input(name: string, label: string, attributes: { type?: string; inputmode?: string; autocomplete?: string } = {}) {
+    return html`<label>${label}
+      <input
+        name=${name}
+        type=${attributes.type ?? 'text'}
+        inputmode=${attributes.inputmode ?? 'text'}
+        autocomplete=${attributes.autocomplete ?? 'off'}
+        aria-invalid=${this.form.errors[name] ? 'true' : 'false'}
+        aria-describedby="${this.mode}-${name}-error"
+      />
+      <span id="${this.mode}-${name}-error" class="field-error">${this.form.errors[name] ?? ''}</span>
+    </label>`;
+  }
+
+  override render() {
+    const title = TITLES[this.mode];
+    return html`<form @submit=${this.submit} @input=${this.edited} novalidate aria-label=${title}>
+      <div class="row">
+        ${this.input('amount', `Amount (${this.account?.currency ?? 'USD'})`, { inputmode: 'decimal' })}
+        ${this.mode === 'transfer' ? this.input('toAccountNumber', 'To account number', { inputmode: 'numeric' }) : null}
+        ${this.mode === 'withdraw' ? this.input('pin', 'Card PIN', { type: 'password', inputmode: 'numeric' }) : null}
+        ${this.input('description', 'Description (optional)')}
+      </div>
+      ${this.form.message ? html`<p class="form-error" role="alert">${this.form.message}</p>` : null}
+      ${this.done ? html`<p class="notice" role="status">${this.done}</p>` : null}
+      <div><button type="submit" ?disabled=${this.form.busy || !this.account}>${this.form.busy ? 'Sending…' : title}</button></div>
+    </form>`;
+  }
+}
+customElements.define('money-form', MoneyForm);

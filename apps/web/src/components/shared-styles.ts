@@ -1,0 +1,147 @@
+import { css } from 'lit';
+
+/** What every view shares: cards, buttons, fields, messages. Colours come from theme.css tokens. */
+export const sharedStyles = css`
+  :host {
+    display: block;
+    color: var(--bank-text);
+    font-family: var(--bank-font);
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+  h1,
+  h2,
+  h3 {
+    margin: 0 0 0.75rem;
+    line-height: 1.25;
+  }
+  h2 {
+    font-size: 1.15rem;
+  }
+  .card {
+    background: var(--bank-surface);
+    border: 1px solid var(--bank-border);
+    border-radius: var(--bank-radius);
+    box-shadow: var(--bank-shadow);
+    padding: 1rem 1.25rem;
+  }
+  .muted {
+    color: var(--bank-muted);
+  }
+  .positive {
+    color: var(--bank-positive);
+  }
+  .negative {
+    color: var(--bank-negative);
+  }
+  .mono {
+    font-family: var(--bank-mono);
+  }
+  button {
+    font: inherit;
+    border-radius: 8px;
+    border: 1px solid var(--bank-accent);
+    background: var(--bank-accent);
+    color: var(--bank-accent-text);
+    padding: 0.5rem 1rem;
+    cursor: pointer;
+    font-weight: 600;
+    min-height: 2.5rem;
+  }
+  button.secondary {
+    background: transparent;
+    color: var(--bank-accent);
+  }
+  button.danger {
+    background: transparent;
+    border-color: var(--bank-negative);
+    color: var(--bank-negative);
+  }
+  button:disabled {
+    opacity: 0.6;
+    cursor: progress;
+  }
+  button:focus-visible,
+  input:focus-visible,
+  select:focus-visible,
+  textarea:focus-visible,
+  a:focus-visible,
+  [tabindex]:focus-visible {
+    outline: 3px solid var(--bank-focus);
+    outline-offset: 2px;
+  }
+  a {
+    color: var(--bank-accent);
+  }
+  label {
+    display: grid;
+    gap: 0.25rem;
+    font-weight: 600;
+    font-size: 0.95rem;
+  }
+  input,
+  select,
+  textarea {
+    font: inherit;
+    font-weight: 400;
+    color: var(--bank-text);
+    background: var(--bank-bg);
+    border: 1px solid var(--bank-border);
+    border-radius: 8px;
+    padding: 0.5rem 0.65rem;
+    min-height: 2.5rem;
+    width: 100%;
+  }
+  input[aria-invalid='true'] {
+    border-color: var(--bank-negative);
+  }
+  .field-error {
+    color: var(--bank-negative);
+    font-weight: 400;
+    font-size: 0.875rem;
+  }
+  .form-error {
+    color: var(--bank-negative);
+    border: 1px solid var(--bank-negative);
+    border-radius: 8px;
+    padding: 0.5rem 0.75rem;
+  }
+  .notice {
+    border: 1px solid var(--bank-border);
+    background: var(--bank-surface-2);
+    border-radius: 8px;
+    padding: 0.5rem 0.75rem;
+  }
+  form {
+    display: grid;
+    gap: 0.85rem;
+  }
+  table {
+    width: 100%;
+    border-collapse: collapse;
+  }
+  th,
+  td {
+    text-align: left;
+    padding: 0.5rem 0.4rem;
+    border-bottom: 1px solid var(--bank-border);
+    vertical-align: top;
+  }
+  td.amount,
+  th.amount {
+    text-align: right;
+    white-space: nowrap;
+    font-variant-numeric: tabular-nums;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+`;

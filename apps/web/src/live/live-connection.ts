@@ -1,0 +1,149 @@
+import { io, type Socket } from 'socket.io-client';
+import { SOCKET_PATH, type EventEnvelope, type EventType, type LiveHandshakeAuth } from '@bank/contracts/events';
+import type { Session } from '../session/session';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+/** A socket that has not come back within this long counts as offline: REST polling takes over. */
+const OFFLINE_AFTER_MS = 4_000;
+const POLL_EVERY_MS = 3_000;
+const RETRY_MS = [500, 1_000, 2_000, 4_000, 8_000];
+
+type Listener<T extends EventType> = (envelope: EventEnvelope<T>) => void;
+
+/**
+ * The tab's one live connection: Socket.IO with `lastEventId` so a reconnect replays what was
+ * missed, falling back to `GET /events` polling while the socket is down. Every event reaches the
+ * listeners once, in id order. Fires `state` when the connection state changes, and `resync` when
+ * views must reload because what was missed cannot be replayed.
+ */
+export class LiveConnection extends EventTarget {
+  state: ConnectionState = 'connecting';
+  private lastEventId: string | undefined;
+  private socket: Socket | undefined;
+  private readonly listeners = new Map<EventType, Set<Listener<EventType>>>();
+  private offlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retries = 0;
+  private stopped = false;
+
+  constructor(private readonly session: Session) {
+    super();
+  }
+
+  start(): void {
+    const auth = (callback: (auth: LiveHandshakeAuth) => void) => callback({ token: this.session.token ?? '', ...(this.lastEventId ? { lastEventId: this.lastEventId } : {}) });
+    this.socket = io({ path: SOCKET_PATH, transports: ['websocket', 'polling'], auth, reconnectionDelay: 500, reconnectionDelayMax: 4_000 });
+    this.socket.on('connect', () => {
+      const wasDown = this.state !== 'connecting';
+      this.retries = 0;
+      this.stopPolling();
+      this.setState('live');
+      // Without an event id to resume from, the server cannot replay what was missed: views reload instead.
+      if (wasDown && this.lastEventId === undefined) this.dispatchEvent(new Event('resync'));
+    });
+    this.socket.on('disconnect', (reason) => {
+      this.wentDown();
+      // The server cut us (token expired, user locked): Socket.IO will not retry by itself.
+      if (reason === 'io server disconnect') this.retrySoon();
+    });
+    this.socket.on('connect_error', () => {
+      this.wentDown();
+      if (!this.socket?.active) this.retrySoon(); // refused by the server (a stale token): refresh, then retry
+    });
+    this.socket.onAny((type: string, envelope: EventEnvelope) => {
+      if (typeof envelope === 'object' && envelope !== null && typeof envelope.id === 'string' && envelope.type === type) this.deliver(envelope);
+    });
+    globalThis.addEventListener?.('offline', this.onBrowserOffline);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.offlineTimer);
+    clearTimeout(this.retryTimer);
+    this.stopPolling();
+    globalThis.removeEventListener?.('offline', this.onBrowserOffline);
+    this.socket?.close();
+  }
+
+  /** Listens to one event type; returns the unsubscribe. */
+  on<T extends EventType>(type: T, listener: Listener<T>): () => void {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(listener as Listener<EventType>);
+    return () => set.delete(listener as Listener<EventType>);
+  }
+
+  private deliver(envelope: EventEnvelope): void {
+    if (this.lastEventId !== undefined && BigInt(envelope.id) <= BigInt(this.lastEventId)) return;
+    this.lastEventId = envelope.id;
+    for (const listener of this.listeners.get(envelope.type) ?? []) listener(envelope);
+  }
+
+  private readonly onBrowserOffline = () => this.goOffline();
+
+  private wentDown(): void {
+    if (this.stopped || this.state === 'offline') return;
+    this.setState('reconnecting');
+    clearTimeout(this.offlineTimer);
+    this.offlineTimer = setTimeout(() => this.goOffline(), OFFLINE_AFTER_MS);
+  }
+
+  private retrySoon(): void {
+    clearTimeout(this.retryTimer);
+    const delay = RETRY_MS[Math.min(this.retries++, RETRY_MS.length - 1)];
+    this.retryTimer = setTimeout(async () => {
+      if (this.stopped) return;
+      if (!(await this.session.refreshNow()) && !this.session.user) return;
+      this.socket?.connect();
+    }, delay);
+  }
+
+  private goOffline(): void {
+    if (this.stopped || this.socket?.connected) return;
+    this.setState('offline');
+    if (this.pollTimer === undefined) this.poll();
+  }
+
+  /** While the socket is down: the same events through `GET /events`, from the last one seen. */
+  private poll(): void {
+    this.pollTimer = setTimeout(async () => {
+      try {
+        if (this.lastEventId === undefined) await this.findNewestEvent();
+        for (;;) {
+          const page = await this.session.api.events(this.lastEventId ?? '0', 100);
+          for (const envelope of page.items) this.deliver(envelope);
+          if (page.items.length < 100) break;
+        }
+      } catch {
+        // offline for REST too: try again later
+      }
+      if (this.pollTimer !== undefined && !this.stopped) this.poll();
+    }, POLL_EVERY_MS);
+  }
+
+  /** Before any event was seen there is nothing to resume from: skip to the newest without replaying old news. */
+  private async findNewestEvent(): Promise<void> {
+    let after = '0';
+    for (;;) {
+      const page = await this.session.api.events(after, 100);
+      if (page.items.length === 0) break;
+      after = page.items[page.items.length - 1].id;
+      if (page.items.length < 100) break;
+    }
+    this.lastEventId ??= after;
+  }
+
+  private stopPolling(): void {
+    clearTimeout(this.offlineTimer);
+    clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.dispatchEvent(new Event('state'));
+  }
+}

@@ -1,0 +1,84 @@
+import { BankApiClient } from '@bank/contracts/client/bank-api-client';
+import { ApiProblem } from '@bank/contracts/client/api-problem';
+import type { TokenResponse } from '@bank/contracts/auth';
+import type { UserView } from '@bank/contracts/users';
+
+/** Refresh this long before the access token expires. */
+const REFRESH_AHEAD_S = 30;
+
+/**
+ * Who is signed in in this tab. The access token lives in memory only; the refresh token only in
+ * the HttpOnly cookie the api sets, so a reload or a silent refresh goes through the cookie.
+ * Fires `change` when the user signs in or out.
+ */
+export class Session extends EventTarget {
+  readonly api = new BankApiClient({ accessToken: () => this.accessToken });
+  user: UserView | null = null;
+  /** Why the session ended, when it ended on its own (shown on the sign-in page). */
+  endedBecause: string | null = null;
+  private accessToken: string | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshing: Promise<boolean> | null = null;
+
+  get token(): string | null {
+    return this.accessToken;
+  }
+
+  async signIn(email: string, password: string): Promise<void> {
+    this.adopt(await this.api.login(email, password));
+  }
+
+  /** After a reload: the refresh cookie, if there is a live one, signs the tab in again. */
+  async resume(): Promise<boolean> {
+    return this.refreshNow();
+  }
+
+  /** A new access token through the cookie; false (and signed out) if the cookie is dead. */
+  refreshNow(): Promise<boolean> {
+    this.refreshing ??= this.refreshSerialised().finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  async signOut(reason: string | null = null): Promise<void> {
+    if (this.accessToken) await this.api.logout().catch(() => undefined);
+    this.end(reason);
+  }
+
+  private async refreshSerialised(): Promise<boolean> {
+    // Tabs share one refresh cookie and every refresh rotates it: two tabs refreshing at once
+    // would look like token reuse, so they take turns (Web Locks, where the browser has them).
+    const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+    const refresh = async (): Promise<boolean> => {
+      try {
+        this.adopt(await this.api.refresh());
+        return true;
+      } catch (error) {
+        const wasSignedIn = this.user !== null;
+        const code = error instanceof ApiProblem ? error.code : null;
+        if (code === 'NETWORK_ERROR' && wasSignedIn) return false; // keep the session; the next try may work
+        this.end(wasSignedIn ? (code === 'ACCOUNT_LOCKED' ? 'Your user is locked. An administrator must unlock it.' : 'Your session ended. Please sign in again.') : null);
+        return false;
+      }
+    };
+    return locks ? locks.request('bankingcore-refresh', refresh) : refresh();
+  }
+
+  private adopt(tokens: TokenResponse): void {
+    this.accessToken = tokens.accessToken;
+    const changed = this.user?.id !== tokens.user.id;
+    this.user = tokens.user;
+    this.endedBecause = null;
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refreshNow(), Math.max(5, tokens.expiresIn - REFRESH_AHEAD_S) * 1000);
+    if (changed) this.dispatchEvent(new Event('change'));
+  }
+
+  private end(reason: string | null): void {
+    clearTimeout(this.refreshTimer);
+    const wasSignedIn = this.user !== null;
+    this.accessToken = null;
+    this.user = null;
+    this.endedBecause = reason;
+    if (wasSignedIn || reason) this.dispatchEvent(new Event('change'));
+  }
+}

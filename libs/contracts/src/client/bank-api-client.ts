@@ -1,0 +1,183 @@
+import type { AccountView, OpenAccountRequest } from '../accounts';
+import type { RegisterRequest, RegisterResponse, TokenResponse } from '../auth';
+import type { EventEnvelope } from '../events';
+import { IDEMPOTENCY_KEY_HEADER, type AdminStats, type DepositRequest, type EntryView, type LedgerCheck, type TransactionView, type TransferRequest, type WithdrawalRequest } from '../ledger';
+import type { Page } from '../pagination';
+import type { CreateRequest, RequestStatus, RequestView } from '../requests';
+import { ADMIN_KEY_HEADER, type SecurityEventType, type SecurityEventView } from '../security';
+import type { CreateStaffRequest, UserView } from '../users';
+import { ApiProblem } from './api-problem';
+
+export const API_BASE_PATH = '/api/v1';
+
+/** `{transaction, account}`: the answer of every POST that moves money. */
+export interface MoneyMoved {
+  transaction: TransactionView;
+  account: AccountView;
+}
+
+export interface BankApiClientOptions {
+  /** Origin of the api; empty for the page's own origin (the browser app). */
+  baseUrl?: string;
+  /** The current access token, if signed in. */
+  accessToken?: () => string | null;
+  fetch?: typeof fetch;
+}
+
+type Query = Record<string, string | number | undefined | null>;
+
+function queryString(query: Query | undefined): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/**
+ * The public REST contract (API.md) as typed calls, for the browser app and for any TypeScript
+ * client. Every refusal is thrown as an ApiProblem carrying the problem document.
+ */
+export class BankApiClient {
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: BankApiClientOptions = {}) {
+    this.baseUrl = options.baseUrl ?? '';
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  async request<T>(method: string, path: string, options: { body?: unknown; query?: Query; headers?: Record<string, string>; auth?: boolean } = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const token = options.auth === false ? null : this.options.accessToken?.();
+    if (token) headers.authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}${API_BASE_PATH}${path}${queryString(options.query)}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        credentials: 'same-origin',
+      });
+    } catch (error) {
+      throw new ApiProblem(0, { title: 'Network error', detail: `The bank could not be reached (${(error as Error).message}).` });
+    }
+    const text = await response.text();
+    let body: unknown = undefined;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+    }
+    if (!response.ok) {
+      const retryAfter = Number(response.headers.get('retry-after'));
+      throw new ApiProblem(response.status, (body as object | undefined) ?? { title: response.statusText }, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+    }
+    return body as T;
+  }
+
+  // Auth
+  register(body: RegisterRequest): Promise<RegisterResponse> {
+    return this.request('POST', '/auth/register', { body, auth: false });
+  }
+  login(email: string, password: string): Promise<TokenResponse> {
+    return this.request('POST', '/auth/login', { body: { email, password }, auth: false });
+  }
+  /** Without a token, the browser's HttpOnly refresh cookie is used. */
+  refresh(refreshToken?: string): Promise<TokenResponse> {
+    return this.request('POST', '/auth/refresh', { body: refreshToken ? { refreshToken } : {}, auth: false });
+  }
+  logout(refreshToken?: string): Promise<void> {
+    return this.request('POST', '/auth/logout', { body: refreshToken ? { refreshToken } : {} });
+  }
+  me(): Promise<UserView> {
+    return this.request('GET', '/me');
+  }
+
+  // Accounts and money
+  accounts(): Promise<{ items: AccountView[] }> {
+    return this.request('GET', '/accounts');
+  }
+  openAccount(body: Partial<OpenAccountRequest> = {}): Promise<AccountView> {
+    return this.request('POST', '/accounts', { body });
+  }
+  account(id: string): Promise<AccountView> {
+    return this.request('GET', `/accounts/${encodeURIComponent(id)}`);
+  }
+  history(accountId: string, page: { limit?: number; cursor?: string | null } = {}): Promise<Page<EntryView>> {
+    return this.request('GET', `/accounts/${encodeURIComponent(accountId)}/transactions`, { query: page });
+  }
+  deposit(accountId: string, body: DepositRequest, idempotencyKey: string): Promise<MoneyMoved> {
+    return this.request('POST', `/accounts/${encodeURIComponent(accountId)}/deposits`, { body, headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } });
+  }
+  withdraw(accountId: string, body: WithdrawalRequest, idempotencyKey: string): Promise<MoneyMoved> {
+    return this.request('POST', `/accounts/${encodeURIComponent(accountId)}/withdrawals`, { body, headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } });
+  }
+  transfer(body: TransferRequest, idempotencyKey: string): Promise<MoneyMoved> {
+    return this.request('POST', '/transfers', { body, headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } });
+  }
+
+  // Service requests
+  serviceRequests(query: { status?: RequestStatus; limit?: number; cursor?: string | null } = {}): Promise<Page<RequestView>> {
+    return this.request('GET', '/service-requests', { query });
+  }
+  serviceRequest(id: string): Promise<RequestView> {
+    return this.request('GET', `/service-requests/${encodeURIComponent(id)}`);
+  }
+  fileRequest(body: CreateRequest): Promise<RequestView> {
+    return this.request('POST', '/service-requests', { body });
+  }
+  cancelRequest(id: string): Promise<RequestView> {
+    return this.request('POST', `/service-requests/${encodeURIComponent(id)}/cancel`);
+  }
+  claimRequest(id: string): Promise<RequestView> {
+    return this.request('POST', `/service-requests/${encodeURIComponent(id)}/claim`);
+  }
+  approveRequest(id: string, note?: string): Promise<RequestView> {
+    return this.request('POST', `/service-requests/${encodeURIComponent(id)}/approve`, { body: note ? { note } : {} });
+  }
+  rejectRequest(id: string, reason: string): Promise<RequestView> {
+    return this.request('POST', `/service-requests/${encodeURIComponent(id)}/reject`, { body: { reason } });
+  }
+  submitRequestInput(id: string, input: Record<string, string>): Promise<RequestView> {
+    return this.request('POST', `/service-requests/${encodeURIComponent(id)}/submit`, { body: input });
+  }
+
+  // Live events, REST fallback
+  events(after: string, limit = 100): Promise<Page<EventEnvelope>> {
+    return this.request('GET', '/events', { query: { after, limit } });
+  }
+
+  // Admin
+  securityEvents(query: { type?: SecurityEventType; limit?: number; cursor?: string | null } = {}): Promise<Page<SecurityEventView>> {
+    return this.request('GET', '/admin/security-events', { query });
+  }
+  users(query: { status?: 'active' | 'locked'; limit?: number; cursor?: string | null } = {}): Promise<Page<UserView>> {
+    return this.request('GET', '/admin/users', { query });
+  }
+  lockUser(id: string, reason: string): Promise<UserView> {
+    return this.request('POST', `/admin/users/${encodeURIComponent(id)}/lock`, { body: { reason } });
+  }
+  /** The admin key goes in one header of one request; nothing keeps it. */
+  unlockUser(id: string, adminKey: string): Promise<UserView> {
+    return this.request('POST', `/admin/users/${encodeURIComponent(id)}/unlock`, { headers: { [ADMIN_KEY_HEADER]: adminKey } });
+  }
+  createStaff(body: CreateStaffRequest): Promise<UserView> {
+    return this.request('POST', '/admin/staff', { body });
+  }
+  allTransactions(page: { limit?: number; cursor?: string | null } = {}): Promise<Page<TransactionView>> {
+    return this.request('GET', '/admin/transactions', { query: page });
+  }
+  ledgerCheck(): Promise<LedgerCheck> {
+    return this.request('GET', '/admin/ledger/check');
+  }
+  stats(): Promise<AdminStats> {
+    return this.request('GET', '/admin/stats');
+  }
+  /** Sets the HttpOnly cookie that lets a link open the queue board at /admin/queues. */
+  openQueueBoard(): Promise<void> {
+    return this.request('POST', '/admin/queues/session');
+  }
+}

@@ -1,0 +1,87 @@
+import type { Browser, Page } from 'playwright-core';
+import { LiveStack } from '../../support/live-stack';
+import { launchChromium, newContext, screenshot, signIn } from '../../support/browser';
+import { bearer, type TestCustomer } from '../../support/test-app';
+
+/** Customers in a real browser (Debian Chromium) against the real api, relay and databases. */
+describe('customer dashboard in the browser', () => {
+  let stack: LiveStack;
+  let browser: Browser;
+  let alice: TestCustomer;
+  let bob: TestCustomer;
+  let alicePage: Page;
+  let bobPage: Page;
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([LiveStack.start('browser-customer'), launchChromium()]);
+    [alice, bob] = await Promise.all([stack.app.newFundedCustomer(100_000, { fullName: 'Alice Example' }), stack.app.newFundedCustomer(5_000, { fullName: 'Bob Example' })]);
+    [alicePage, bobPage] = await Promise.all([newContext(browser).then((c) => c.newPage()), newContext(browser).then((c) => c.newPage())]);
+    await Promise.all([signIn(alicePage, stack.app.url, alice.email, alice.password, 'customer-dashboard'), signIn(bobPage, stack.app.url, bob.email, bob.password, 'customer-dashboard')]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  const balanceOf = (page: Page) => page.locator('customer-dashboard [data-balance]').first();
+
+  it('Alice transfers to Bob: Bob’s balance and history change without a reload, within a second', async () => {
+    await bobPage.getByText('Live', { exact: true }).waitFor();
+    await expectText(balanceOf(bobPage), '$50.00');
+    await alicePage.getByRole('tab', { name: 'Transfer' }).click();
+    await alicePage.getByLabel('Amount (USD)').fill('12.34');
+    await alicePage.getByLabel('To account number').fill(bob.accountNumber);
+    await alicePage.getByLabel('Description (optional)').fill('Lunch');
+    const bobSees = bobPage.locator('customer-dashboard [data-balance]', { hasText: '$62.34' }).first().waitFor({ timeout: 5_000 }).then(() => Date.now());
+    const answered = alicePage.waitForResponse((response) => response.url().endsWith('/api/v1/transfers') && response.status() === 201).then(() => Date.now());
+    await alicePage.getByRole('button', { name: 'Transfer', exact: true }).last().click();
+    const [answeredAt, seenAt] = await Promise.all([answered, bobSees]);
+    expect(seenAt - answeredAt).toBeLessThan(1_000);
+    await bobPage.locator('account-history tr', { hasText: 'Alice Example' }).waitFor({ timeout: 1_000 });
+    await expectText(balanceOf(alicePage), '$987.66');
+    await screenshot(bobPage, 'customer-dashboard-light');
+  });
+});
+
+async function expectText(locator: import('playwright-core').Locator, text: string): Promise<void> {
+  await locator.filter({ hasText: text }).waitFor({ timeout: 5_000 });
+}
+
+describe('a tab that loses the network', () => {
+  let stack: LiveStack;
+  let browser: Browser;
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([LiveStack.start('browser-offline'), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('shows it is offline; transfers made meanwhile appear once each when it is back', async () => {
+    const [alice, bob] = await Promise.all([stack.app.newFundedCustomer(100_000, { fullName: 'Alice Sender' }), stack.app.newFundedCustomer(1_000, { fullName: 'Bob Offline' })]);
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signIn(page, stack.app.url, bob.email, bob.password, 'customer-dashboard');
+    await page.getByText('Live', { exact: true }).waitFor();
+    const transfer = (amount: number) =>
+      stack.app.http().post('/api/v1/transfers').set(bearer(alice.accessToken)).send({ fromAccountId: alice.accountId, toAccountNumber: bob.accountNumber, amount }).expect(201);
+    // One event seen live first, so the reconnect resumes from its id (the server replays what was missed).
+    await transfer(50);
+    await page.locator('account-history tbody tr', { hasText: '+$0.50' }).waitFor({ timeout: 5_000 });
+    const rows = page.locator('account-history tbody tr');
+    const before = await rows.count();
+
+    await context.setOffline(true);
+    await page.locator('connection-badge [data-state="offline"], connection-badge [data-state="reconnecting"]').waitFor({ timeout: 10_000 });
+    for (const amount of [101, 202, 303]) await transfer(amount);
+    await context.setOffline(false);
+
+    await page.locator('account-history tbody tr', { hasText: '+$3.03' }).waitFor({ timeout: 15_000 });
+    await page.locator('customer-dashboard [data-balance]', { hasText: '$16.56' }).waitFor({ timeout: 5_000 });
+    await page.getByText('Live', { exact: true }).waitFor({ timeout: 10_000 });
+    const ids = await page.locator('account-history tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-entry-id')));
+    expect(ids).toHaveLength(before + 3);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const text of ['+$1.01', '+$2.02', '+$3.03']) expect(await page.locator('account-history tbody tr', { hasText: text }).count()).toBe(1);
+  });
+});

@@ -1,0 +1,76 @@
+import type { Browser, Page } from 'playwright-core';
+import { LiveStack } from '../../support/live-stack';
+import { launchChromium, newContext, signIn } from '../../support/browser';
+import { bearer, TEST_PASSWORD } from '../../support/test-app';
+
+/** Employees and admins in a real browser, with a real worker carrying requests through their lifecycle. */
+describe('employee queue and admin console in the browser', () => {
+  let stack: LiveStack;
+  let browser: Browser;
+  const pageFor = async (): Promise<Page> => (await newContext(browser)).newPage();
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([LiveStack.start('browser-staff'), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('a limit increase: the employee sees it arrive live, claims and approves it; the customer sees it completed live and the new limit works', async () => {
+    const t = stack.app;
+    const [customer, employee] = await Promise.all([t.newFundedCustomer(2_500_000, { fullName: 'Carol Limit' }), t.newStaff('employee')]);
+    const payee = await t.newCustomer({ fullName: 'Dan Payee' });
+    const [customerPage, employeePage] = await Promise.all([pageFor(), pageFor()]);
+    await Promise.all([signIn(customerPage, t.url, customer.email, customer.password, 'customer-dashboard'), signIn(employeePage, t.url, employee.email, TEST_PASSWORD, 'employee-queue')]);
+    await employeePage.getByText('Live', { exact: true }).waitFor();
+
+    await customerPage.getByLabel('What do you need?').selectOption('limit_increase');
+    await customerPage.getByLabel('New daily limit (USD)').fill('20000');
+    await customerPage.getByRole('button', { name: 'File request' }).click();
+    await customerPage.locator('customer-requests li', { hasText: 'Daily limit increase' }).waitFor();
+
+    const pending = employeePage.locator('employee-queue li', { hasText: 'Daily limit increase' });
+    await pending.waitFor({ timeout: 5_000 });
+    await pending.getByRole('button', { name: 'Claim' }).click();
+    const inReview = employeePage.locator('employee-queue li', { hasText: 'claimed by you' });
+    await inReview.waitFor({ timeout: 5_000 });
+    await inReview.getByLabel('Note').fill('Salary slip checked');
+    await inReview.getByRole('button', { name: 'Approve' }).click();
+
+    await customerPage.locator('customer-requests li[data-status="completed"]', { hasText: 'Daily limit increase' }).waitFor({ timeout: 10_000 });
+    // 15,000.00 is over the default daily limit of 10,000.00 and under the new 20,000.00.
+    await t.http().post('/api/v1/transfers').set(bearer(customer.accessToken)).send({ fromAccountId: customer.accountId, toAccountNumber: payee.accountNumber, amount: 1_500_000 }).expect(201);
+  });
+
+  it('five wrong passwords for Bob: the admin’s feed shows the lockout live; the admin unlocks with the key; Bob signs in', async () => {
+    const t = stack.app;
+    const bob = await t.newCustomer({ fullName: 'Bob Locked' });
+    const admin = { email: t.config.adminEmail, password: t.config.adminPassword };
+    const [adminPage, bobPage] = await Promise.all([pageFor(), pageFor()]);
+    await signIn(adminPage, t.url, admin.email, admin.password, 'admin-console');
+    await adminPage.getByText('Live', { exact: true }).waitFor();
+
+    await bobPage.goto(`${t.url}/`);
+    for (let i = 1; i <= 5; i++) {
+      await bobPage.getByLabel('Email').fill(bob.email);
+      await bobPage.getByLabel('Password').fill(`wrong-password-${i}`);
+      await bobPage.getByRole('button', { name: 'Sign in' }).click();
+      await bobPage.locator('sign-in [role="alert"]').waitFor();
+      await bobPage.locator('sign-in button[type="submit"]:not([disabled])').waitFor();
+    }
+    await bobPage.locator('sign-in [role="alert"]', { hasText: 'locked' }).waitFor();
+
+    await adminPage.locator('admin-console li[data-event-type="account.locked"]', { hasText: bob.email }).waitFor({ timeout: 5_000 });
+    const lockedRow = adminPage.locator(`admin-console li[data-user-id="${bob.user.id}"]`);
+    await lockedRow.waitFor({ timeout: 5_000 });
+    await lockedRow.getByRole('button', { name: 'Unlock…' }).click();
+    await adminPage.getByLabel('Admin key').fill(t.config.adminKey);
+    await adminPage.locator('dialog').getByRole('button', { name: 'Unlock', exact: true }).click();
+    await lockedRow.waitFor({ state: 'detached', timeout: 5_000 });
+    expect(await adminPage.getByLabel('Admin key').inputValue()).toBe('');
+
+    await bobPage.getByLabel('Password').fill(TEST_PASSWORD);
+    await bobPage.getByRole('button', { name: 'Sign in' }).click();
+    await bobPage.locator('customer-dashboard').waitFor({ timeout: 5_000 });
+  });
+});
