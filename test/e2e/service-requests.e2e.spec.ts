@@ -160,7 +160,7 @@ describe('service requests through the BullMQ pipeline (real worker process)', (
     await decide(late.id, c);
     await reach(late.id, 'expired', c);
     const refused = await t().http().post(`/api/v1/service-requests/${late.id}/submit`).set(as(c)).send({ fullName: 'Too Late' }).expect(409);
-    expect(refused.body).toMatchObject({ code: 'INVALID_STATE_TRANSITION', status: 'expired' });
+    expect(refused.body).toMatchObject({ code: 'INVALID_STATE_TRANSITION', status: 409, requestStatus: 'expired' });
     expect((await t().http().get('/api/v1/me').set(as(c))).body.fullName).toBe(winner);
     const expired = (await t().http().get(`/api/v1/service-requests/${late.id}`).set(as(c))).body as RequestView;
     expect(expired.history!.at(-1)).toMatchObject({ from: 'awaiting_customer', to: 'expired', actorId: null });

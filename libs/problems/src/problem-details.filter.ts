@@ -74,7 +74,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (mapped.status >= 500 && mapped.status !== 503) {
       this.logger.error({ err: exception, path: request.originalUrl }, 'unhandled error');
     }
+    // Extensions first: none may overwrite a member RFC 9457 or API.md defines.
     const problem: ProblemDocument = {
+      ...mapped.extensions,
       type: problemTypeUri(mapped.code),
       title: TITLES[mapped.status] ?? 'Error',
       status: mapped.status,
@@ -82,7 +84,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       code: mapped.code,
       instance: request.originalUrl,
       ...(mapped.errors ? { errors: mapped.errors } : {}),
-      ...mapped.extensions,
     };
     if (response.headersSent) return;
     if (exception instanceof DomainError) response.set(exception.headers);

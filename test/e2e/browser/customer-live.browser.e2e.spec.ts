@@ -38,7 +38,49 @@ describe('customer dashboard in the browser', () => {
     expect(seenAt - answeredAt).toBeLessThan(1_000);
     await bobPage.locator('account-history tr', { hasText: 'Alice Example' }).waitFor({ timeout: 1_000 });
     await expectText(balanceOf(alicePage), '$987.66');
-    await screenshot(bobPage, 'customer-dashboard-light');
+    await screenshot(bobPage, 'customer-dashboard-live');
+  });
+
+  it('the money forms check input with the api’s own rules before sending, and show the api’s refusals by field', async () => {
+    const form = alicePage.locator('money-form');
+    const send = form.getByRole('button', { name: 'Transfer', exact: true });
+    const errorOf = (label: string) => form.getByLabel(label).evaluate((input) => input.getAttribute('aria-describedby')).then((id) => form.locator(`[id="${id}"]`));
+    await alicePage.getByRole('tab', { name: 'Transfer' }).click();
+    await form.getByLabel('Amount (USD)').fill('12.345');
+    await form.getByLabel('To account number').fill('123456789010');
+    await send.click();
+    expect(await (await errorOf('Amount (USD)')).textContent()).toBe('At most 2 digits after the point.');
+    expect(await (await errorOf('To account number')).textContent()).toMatch(/check digit/);
+    await form.getByLabel('Amount (USD)').fill('0');
+    await send.click();
+    expect(await (await errorOf('Amount (USD)')).textContent()).toBe('The amount must be more than zero.');
+
+    // Valid to the form, refused by the api: shown as a sentence, nothing moved.
+    const balanceBefore = await stack.app.balanceOf(alice.accountId);
+    await form.getByLabel('Amount (USD)').fill('5000000');
+    await form.getByLabel('To account number').fill(bob.accountNumber);
+    await send.click();
+    await form.locator('[role="alert"]').waitFor();
+    expect(await stack.app.balanceOf(alice.accountId)).toBe(balanceBefore);
+
+    await alicePage.getByRole('tab', { name: 'Withdraw' }).click();
+    await form.getByLabel('Amount (USD)').fill('1');
+    await form.getByLabel('Card PIN').fill('12a');
+    await form.getByRole('button', { name: 'Withdraw', exact: true }).click();
+    expect(await (await errorOf('Card PIN')).textContent()).toMatch(/4 digits/);
+  });
+
+  it('a double click on Transfer moves the money once', async () => {
+    const transfersBefore = await stack.app.sql<{ n: number }>(`select count(*)::int as n from ledger_entries where account_id = ?`, [bob.accountId]);
+    await alicePage.getByRole('tab', { name: 'Transfer' }).click();
+    const form = alicePage.locator('money-form');
+    await form.getByLabel('Amount (USD)').fill('1.11');
+    await form.getByLabel('To account number').fill(bob.accountNumber);
+    await form.getByRole('button', { name: 'Transfer', exact: true }).dblclick();
+    await form.locator('[role="status"]', { hasText: 'done' }).waitFor();
+    await bobPage.locator('account-history tbody tr', { hasText: '+$1.11' }).waitFor();
+    const transfersAfter = await stack.app.sql<{ n: number }>(`select count(*)::int as n from ledger_entries where account_id = ?`, [bob.accountId]);
+    expect(transfersAfter[0].n - transfersBefore[0].n).toBe(1);
   });
 });
 

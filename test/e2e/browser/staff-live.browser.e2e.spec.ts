@@ -42,6 +42,32 @@ describe('employee queue and admin console in the browser', () => {
     await t.http().post('/api/v1/transfers').set(bearer(customer.accessToken)).send({ fromAccountId: customer.accountId, toAccountNumber: payee.accountNumber, amount: 1_500_000 }).expect(201);
   });
 
+  it('a PIN reset: once approved it waits for the customer, who sees the time left, enters the new PIN and sees it completed live', async () => {
+    const t = stack.app;
+    const [customer, employee] = await Promise.all([t.newFundedCustomer(10_000, { fullName: 'Erin Pin' }), t.newStaff('employee')]);
+    const page = await pageFor();
+    await signIn(page, t.url, customer.email, customer.password, 'customer-dashboard');
+    await page.getByLabel('What do you need?').selectOption('card_pin_reset');
+    await page.getByRole('button', { name: 'File request' }).click();
+    const item = page.locator('customer-requests li', { hasText: 'Card PIN reset' });
+    await item.waitFor();
+    const requestId = await item.getAttribute('data-request-id');
+    await page.locator(`customer-requests li[data-request-id="${requestId}"][data-status="pending_review"]`).waitFor({ timeout: 10_000 });
+    await t.http().post(`/api/v1/service-requests/${requestId}/claim`).set(bearer(employee.accessToken)).expect(200);
+    await t.http().post(`/api/v1/service-requests/${requestId}/approve`).set(bearer(employee.accessToken)).send({}).expect(200);
+
+    const waiting = page.locator(`customer-requests li[data-request-id="${requestId}"][data-status="awaiting_customer"]`);
+    await waiting.waitFor({ timeout: 5_000 });
+    expect(await waiting.locator('.notice').textContent()).toMatch(/\d+:\d\d left to enter it/);
+    await waiting.getByLabel('New card PIN').fill('12');
+    await waiting.getByRole('button', { name: 'Send' }).click();
+    await waiting.getByText('must be exactly 4 digits').waitFor();
+    await waiting.getByLabel('New card PIN').fill('8642');
+    await waiting.getByRole('button', { name: 'Send' }).click();
+    await page.locator(`customer-requests li[data-request-id="${requestId}"][data-status="completed"]`).waitFor({ timeout: 10_000 });
+    await t.http().post(`/api/v1/accounts/${customer.accountId}/withdrawals`).set(bearer(customer.accessToken)).send({ amount: 100, pin: '8642' }).expect(201);
+  });
+
   it('five wrong passwords for Bob: the admin’s feed shows the lockout live; the admin unlocks with the key; Bob signs in', async () => {
     const t = stack.app;
     const bob = await t.newCustomer({ fullName: 'Bob Locked' });

@@ -56,6 +56,8 @@ export class LiveConnection extends EventTarget {
       if (typeof envelope === 'object' && envelope !== null && typeof envelope.id === 'string' && envelope.type === type) this.deliver(envelope);
     });
     globalThis.addEventListener?.('offline', this.onBrowserOffline);
+    // A socket that never connects (a proxy that swallows WebSockets) must not leave the tab without events.
+    this.offlineTimer = setTimeout(() => this.goOffline(), OFFLINE_AFTER_MS);
   }
 
   stop(): void {
@@ -86,8 +88,8 @@ export class LiveConnection extends EventTarget {
   private wentDown(): void {
     if (this.stopped || this.state === 'offline') return;
     this.setState('reconnecting');
-    clearTimeout(this.offlineTimer);
-    this.offlineTimer = setTimeout(() => this.goOffline(), OFFLINE_AFTER_MS);
+    // Counted from the first failure: every failed retry must not restart the clock.
+    this.offlineTimer ??= setTimeout(() => this.goOffline(), OFFLINE_AFTER_MS);
   }
 
   private retrySoon(): void {
@@ -101,6 +103,7 @@ export class LiveConnection extends EventTarget {
   }
 
   private goOffline(): void {
+    this.offlineTimer = undefined;
     if (this.stopped || this.socket?.connected) return;
     this.setState('offline');
     if (this.pollTimer === undefined) this.poll();
@@ -110,7 +113,11 @@ export class LiveConnection extends EventTarget {
   private poll(): void {
     this.pollTimer = setTimeout(async () => {
       try {
-        if (this.lastEventId === undefined) await this.findNewestEvent();
+        if (this.lastEventId === undefined) {
+          // Nothing to resume from: continue from the newest event, and views reload what they show.
+          await this.findNewestEvent();
+          this.dispatchEvent(new Event('resync'));
+        }
         for (;;) {
           const page = await this.session.api.events(this.lastEventId ?? '0', 100);
           for (const envelope of page.items) this.deliver(envelope);
@@ -123,7 +130,7 @@ export class LiveConnection extends EventTarget {
     }, POLL_EVERY_MS);
   }
 
-  /** Before any event was seen there is nothing to resume from: skip to the newest without replaying old news. */
+  /** Before any event was seen there is nothing to resume from: skip to the newest rather than replay old news. */
   private async findNewestEvent(): Promise<void> {
     let after = '0';
     for (;;) {
@@ -137,6 +144,7 @@ export class LiveConnection extends EventTarget {
 
   private stopPolling(): void {
     clearTimeout(this.offlineTimer);
+    this.offlineTimer = undefined;
     clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
   }

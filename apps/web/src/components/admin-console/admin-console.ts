@@ -4,6 +4,7 @@ import type { AdminStats, LedgerCheck, TransactionView } from '@bank/contracts/l
 import type { SecurityEventView } from '@bank/contracts/security';
 import type { UserView } from '@bank/contracts/users';
 import type { RequestView } from '@bank/contracts/requests';
+import type { Page } from '@bank/contracts/pagination';
 import { sessionContext } from '../../session/session-context';
 import { LiveSubscriptions } from '../../live/live-subscriptions';
 import { formatDateTime, formatMoney } from '../../format/money';
@@ -25,6 +26,8 @@ export class AdminConsole extends LitElement {
     stats: { state: true },
     transactions: { state: true },
     requests: { state: true },
+    transactionsCursor: { state: true },
+    requestsCursor: { state: true },
     ledger: { state: true },
     message: { state: true },
     unlocking: { state: true },
@@ -34,6 +37,8 @@ export class AdminConsole extends LitElement {
   declare stats: AdminStats | null;
   declare transactions: TransactionView[];
   declare requests: RequestView[];
+  declare transactionsCursor: string | null;
+  declare requestsCursor: string | null;
   declare ledger: LedgerCheck | null;
   declare message: string | null;
   declare unlocking: UserView | null;
@@ -92,6 +97,9 @@ export class AdminConsole extends LitElement {
       .row label {
         flex: 1 1 10rem;
       }
+      section h2:not(:first-child) {
+        margin-top: 1.25rem;
+      }
       dialog {
         background: var(--bank-surface);
         color: var(--bank-text);
@@ -109,6 +117,8 @@ export class AdminConsole extends LitElement {
     this.stats = null;
     this.transactions = [];
     this.requests = [];
+    this.transactionsCursor = null;
+    this.requestsCursor = null;
     this.ledger = null;
     this.message = null;
     this.unlocking = null;
@@ -141,7 +151,9 @@ export class AdminConsole extends LitElement {
       this.users = users.items;
       this.stats = stats;
       this.transactions = transactions.items;
+      this.transactionsCursor = transactions.nextCursor;
       this.requests = requests.items;
+      this.requestsCursor = requests.nextCursor;
     } catch (error) {
       this.message = problemMessage(error);
     }
@@ -189,6 +201,27 @@ export class AdminConsole extends LitElement {
     this.renderRoot.querySelector('dialog')?.close();
     this.unlocking = null;
   }
+
+  /** The next page of a list: fetched from its cursor, then handed to `append`. */
+  private async more<T>(fetchPage: () => Promise<Page<T>>, append: (page: Page<T>) => void): Promise<void> {
+    try {
+      append(await fetchPage());
+    } catch (error) {
+      this.message = problemMessage(error);
+    }
+  }
+
+  private readonly moreTransactions = () =>
+    this.more(
+      () => this.api.allTransactions({ limit: 50, cursor: this.transactionsCursor }),
+      (page) => ((this.transactions = [...this.transactions, ...page.items]), (this.transactionsCursor = page.nextCursor)),
+    );
+
+  private readonly moreRequests = () =>
+    this.more(
+      () => this.api.serviceRequests({ limit: 50, cursor: this.requestsCursor }),
+      (page) => ((this.requests = [...this.requests, ...page.items]), (this.requestsCursor = page.nextCursor)),
+    );
 
   private async checkLedger(): Promise<void> {
     try {
@@ -275,17 +308,19 @@ export class AdminConsole extends LitElement {
                 ${this.ledger.balanced ? 'Balanced' : 'NOT balanced'}: ${this.ledger.accounts} accounts, ${this.ledger.mismatches.length} mismatches.
               </p>`
             : null}
-          <h2>Latest transactions</h2>
+          <h2>All transactions, newest first</h2>
           <table>
             <thead><tr><th scope="col">When</th><th scope="col">Kind</th><th scope="col" class="amount">Amount</th></tr></thead>
             <tbody>
               ${this.transactions.map((t) => html`<tr><td>${formatDateTime(t.createdAt)}</td><td>${t.kind}</td><td class="amount">${formatMoney(t.amount, t.currency)}</td></tr>`)}
             </tbody>
           </table>
-          <h2>Latest requests</h2>
+          ${this.transactionsCursor ? html`<button type="button" class="secondary" @click=${this.moreTransactions}>More transactions</button>` : null}
+          <h2>All requests</h2>
           <ul>
             ${this.requests.map((r) => html`<li>${REQUEST_TYPE_LABELS[r.type]} · ${REQUEST_STATUS_LABELS[r.status]} <span class="muted">${formatDateTime(r.createdAt)}</span></li>`)}
           </ul>
+          ${this.requestsCursor ? html`<button type="button" class="secondary" @click=${this.moreRequests}>More requests</button>` : null}
         </section>
       </div>
       <dialog aria-labelledby="unlock-title" @close=${() => (this.unlocking = null)}>
