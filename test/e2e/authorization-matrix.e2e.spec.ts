@@ -198,6 +198,9 @@ describe('authorization matrix: every registered route × every caller', () => {
     'GET /health/ready': { expect: all(200) },
     'GET /api/v1/health/live': { expect: all(200) },
     'GET /api/v1/health/ready': { expect: all(200) },
+    // Prometheus scrapes without a token (API.md "Health and operations"); keep it inside the network.
+    'GET /metrics': { expect: all(200) },
+    'GET /api/v1/metrics': { expect: all(200) },
 
     // Any signed-in user.
     'POST /api/v1/auth/logout': {

@@ -18,6 +18,7 @@ import { SecurityAdminModule } from '@bank/security/security-admin.module';
 import { RateLimitModule } from '@bank/security/rate-limits/rate-limit.module';
 import { HealthModule } from '@bank/health/health.module';
 import { DemoModule } from '@bank/demo/demo.module';
+import { MetricsModule } from '@bank/metrics/metrics.module';
 
 /** The HTTP api process: composes the feature modules, nothing else. */
 @Module({})
@@ -30,6 +31,7 @@ export class ApiModule {
         LoggingModule.forRoot(config, 'api'),
         DbModule,
         RedisModule,
+        MetricsModule,
         RateLimitModule,
         AuthModule,
         AccountsModule,

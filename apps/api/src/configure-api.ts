@@ -46,7 +46,7 @@ export function configureApi(app: NestExpressApplication, config: AppConfig): vo
   app.use(urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.use(cookieParser());
   // Bull Board mounts at /admin/queues by prefix match: excluding that path alone keeps its session route under /api/v1.
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'api/v1/health/live', 'api/v1/health/ready', 'admin/queues'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'api/v1/health/live', 'api/v1/health/ready', 'metrics', 'api/v1/metrics', 'admin/queues'] });
   app.useStaticAssets(webRoot(config), { index: 'index.html', fallthrough: true });
   app.useWebSocketAdapter(new RedisIoAdapter(app, config));
 

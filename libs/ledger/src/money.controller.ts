@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { EntryView } from '@bank/contracts/ledger';
@@ -14,6 +14,7 @@ import { LedgerQueriesService } from './ledger-queries.service';
 import { DepositDto, PageQueryDto, TransferDto, WithdrawalDto } from './dto/money.dto';
 import { IdempotencyKey } from './idempotency-key.decorator';
 import { RateLimit } from '@bank/security/rate-limits/rate-limit.decorator';
+import { MoneyMetricsInterceptor } from '@bank/metrics/money-metrics.interceptor';
 
 const IDEMPOTENCY_HEADER_DOC = { name: 'Idempotency-Key', required: false, description: '1..255 characters; a replay answers the original response' };
 
@@ -25,6 +26,7 @@ function answer(response: Response, result: CommandResult<MoneyMoved>): MoneyMov
 @ApiTags('money')
 @ApiBearerAuth()
 @Roles('customer')
+@UseInterceptors(MoneyMetricsInterceptor)
 @Controller()
 export class MoneyController {
   constructor(

@@ -1,4 +1,4 @@
-import type { ConnectionOptions, JobsOptions } from 'bullmq';
+import { MetricsTime, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { AppConfig } from '@bank/config/app-config';
 
 /** Every queue of the request pipeline and what its jobs carry: ids only, never secrets (DESIGN.md). */
@@ -25,7 +25,14 @@ export const REQUEST_JOB_ATTEMPTS = 5;
  * The jobs are short database transactions, so a worker that died holding one is noticed after
  * seconds, not BullMQ's default 30: its lock lapses and the stalled-job check hands the job on.
  */
-export const REQUEST_WORKER_OPTIONS = { concurrency: 8, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
+export const REQUEST_WORKER_OPTIONS = {
+  concurrency: 8,
+  lockDuration: 10_000,
+  stalledInterval: 5_000,
+  maxStalledCount: 2,
+  // Completed/failed counts kept in Redis by every worker, read by the api's /metrics.
+  metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+} as const;
 
 export const REQUEST_JOB_OPTIONS: JobsOptions = {
   attempts: REQUEST_JOB_ATTEMPTS,

@@ -1,0 +1,22 @@
+import { Global, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { RealtimeModule } from '@bank/realtime/realtime.module';
+import { RequestQueuesModule } from '@bank/requests/request-queues.module';
+import { MetricsRegistry } from './metrics.registry';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { PlatformGauges } from './platform-gauges';
+import { MetricsController } from './metrics.controller';
+import { MoneyMetricsInterceptor } from './money-metrics.interceptor';
+
+/** Prometheus metrics of the api process at `/metrics`. Global, so any controller can use MoneyMetricsInterceptor. */
+@Global()
+@Module({
+  imports: [RealtimeModule, RequestQueuesModule],
+  providers: [MetricsRegistry, PlatformGauges, MoneyMetricsInterceptor],
+  controllers: [MetricsController],
+  exports: [MetricsRegistry, MoneyMetricsInterceptor],
+})
+export class MetricsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('{*splat}');
+  }
+}

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Money-moving POSTs by what they were and how they ended: `posted`, `replayed`, or the problem code. */
+export const MONEY_KINDS = ['deposit', 'withdrawal', 'transfer'] as const;
+export type MoneyKind = (typeof MONEY_KINDS)[number];
+
+/**
+ * This process's Prometheus registry (one per app, not prom-client's global one, so that several
+ * apps in one test process do not collide) and the series updated as things happen. Series read
+ * at scrape time (outbox lag, queues, sockets, lockouts) are added by their own collectors.
+ */
+@Injectable()
+export class MetricsRegistry {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'bankingcore_http_request_duration_seconds',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly moneyMovements = new Counter({
+    name: 'bankingcore_money_movements_total',
+    help: 'Deposits, withdrawals and transfers asked for, by outcome (posted, replayed, or the problem code)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'bankingcore_' });
+  }
+}
