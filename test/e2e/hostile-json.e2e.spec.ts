@@ -155,6 +155,31 @@ describe('hostile input over every JSON endpoint (property-based)', () => {
     );
   });
 
+  it('text PostgreSQL cannot store (NUL, unpaired surrogates) in every free-text field, and bodies that do not decompress', async () => {
+    const textFields: Array<[string, string]> = [
+      ['POST /auth/register', 'fullName'],
+      ['POST /accounts/:id/deposits', 'description'],
+      ['POST /transfers', 'description'],
+      ['POST /service-requests/:id/reject', 'reason'],
+      ['POST /admin/users/:id/lock', 'reason'],
+      ['POST /admin/staff', 'fullName'],
+    ];
+    for (const [name, field] of textFields) {
+      const route = bodyRoutes.find((r) => r.route === name)!;
+      for (const bad of ['a\\u0000b', 'a\\ud800b', '\\udc00']) {
+        const raw = JSON.stringify({ ...route.valid(), [field]: 'PLACEHOLDER' }).replace('PLACEHOLDER', bad);
+        expectProblem(await send(route, raw), name, `${field} with ${bad}`);
+      }
+    }
+    const kyc = bodyRoutes.find((r) => r.route === 'POST /service-requests')!;
+    expectProblem(await send(kyc, '{"type":"kyc_update","details":{"address":"1 Main\\u0000 Street","phone":"+1 555 0100"}}'), kyc.route, 'address with NUL');
+    for (const route of bodyRoutes) {
+      let call = t.http().post(route.path()).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip');
+      if (route.token) call = call.set(bearer(route.token()));
+      expectProblem(await call.send(Buffer.from('this is not gzip')), route.route, 'a gzip body that does not decompress');
+    }
+  });
+
   it('hostile amounts and Idempotency-Keys on every money route', async () => {
     const money = bodyRoutes.filter((route) => /deposits|withdrawals|transfers/.test(route.route));
     await fc.assert(

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { isValidAccountNumber } from './account-number';
 import { AmountSchema } from './money';
 import { CardPinSchema } from './users';
+import { isStorableText, STORABLE_TEXT_ERROR } from './text';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
 export const IdempotencyKeySchema = z.string().min(1, { error: 'must not be empty' }).max(255, { error: 'must be at most 255 characters' });
 
-const DescriptionSchema = z.string().trim().max(140, { error: 'must be at most 140 characters' });
+const DescriptionSchema = z.string().trim().max(140, { error: 'must be at most 140 characters' }).refine(isStorableText, { error: STORABLE_TEXT_ERROR });
 
 export const DepositRequestSchema = z.strictObject({
   amount: AmountSchema,

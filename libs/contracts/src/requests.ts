@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AMOUNT_MAX_MINOR } from './money';
 import { CardPinSchema, FullNameSchema } from './users';
+import { isStorableText, STORABLE_TEXT_ERROR } from './text';
 
 export const REQUEST_TYPES = ['card_pin_reset', 'name_change', 'kyc_update', 'limit_increase', 'account_freeze', 'account_unfreeze', 'account_closure'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -53,20 +54,30 @@ export const REQUEST_DETAILS_SCHEMAS = {
   card_pin_reset: Empty,
   name_change: Empty,
   kyc_update: z.strictObject({
-    address: z.string().trim().min(5, { error: 'must be at least 5 characters' }).max(300),
+    address: z.string().trim().min(5, { error: 'must be at least 5 characters' }).max(300).refine(isStorableText, { error: STORABLE_TEXT_ERROR }),
     phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, { error: 'must be a phone number' }),
   }),
   limit_increase: z.strictObject({ dailyLimit: z.number().int().min(1).max(AMOUNT_MAX_MINOR) }),
   account_freeze: Empty,
   account_unfreeze: Empty,
   account_closure: Empty,
-} as const satisfies Record<RequestType, z.ZodType>;
+} as const satisfies Record<RequestType, z.ZodObject>;
+
+/**
+ * Every key some type's details may carry, each checked per type by the refinement below. A strict
+ * object rather than a record: zod's records silently drop a `__proto__` key, strict objects refuse
+ * it like any other unknown field (DESIGN.md: unknown fields are rejected).
+ */
+function anyOfTheKeys(schemas: readonly z.ZodObject[]) {
+  const keys = [...new Set(schemas.flatMap((schema) => Object.keys(schema.shape)))];
+  return z.strictObject(Object.fromEntries(keys.map((key) => [key, z.unknown().optional()])) as Record<string, z.ZodOptional<z.ZodUnknown>>);
+}
 
 export const CreateRequestSchema = z
   .strictObject({
     type: z.enum(REQUEST_TYPES),
     accountId: z.uuid({ error: 'must be an account id (UUID)' }).optional(),
-    details: z.record(z.string(), z.unknown()).default({}),
+    details: anyOfTheKeys(Object.values(REQUEST_DETAILS_SCHEMAS)).default({}),
   })
   .superRefine((value, context) => {
     const parsed = REQUEST_DETAILS_SCHEMAS[value.type].safeParse(value.details);
@@ -79,8 +90,8 @@ export const CreateRequestSchema = z
   });
 export type CreateRequest = z.infer<typeof CreateRequestSchema>;
 
-export const ApproveRequestSchema = z.strictObject({ note: z.string().trim().max(500).optional() });
-export const RejectRequestSchema = z.strictObject({ reason: z.string().trim().min(1, { error: 'must not be empty' }).max(500) });
+export const ApproveRequestSchema = z.strictObject({ note: z.string().trim().max(500).refine(isStorableText, { error: STORABLE_TEXT_ERROR }).optional() });
+export const RejectRequestSchema = z.strictObject({ reason: z.string().trim().min(1, { error: 'must not be empty' }).max(500).refine(isStorableText, { error: STORABLE_TEXT_ERROR }) });
 
 /** What the owner submits while `awaiting_customer`: the type's secret input. */
 export const SUBMIT_SCHEMAS = {
@@ -88,8 +99,11 @@ export const SUBMIT_SCHEMAS = {
   name_change: z.strictObject({ fullName: FullNameSchema }),
 } as const;
 
-/** The body of `POST /service-requests/:id/submit`; checked against `SUBMIT_SCHEMAS` once the type is known. */
-export const SubmitInputBodySchema = z.record(z.string(), z.unknown());
+/**
+ * The body of `POST /service-requests/:id/submit`: one of the types' inputs, checked against
+ * `SUBMIT_SCHEMAS` once the type is known; any other key (`__proto__` included) is refused here.
+ */
+export const SubmitInputBodySchema = anyOfTheKeys(Object.values(SUBMIT_SCHEMAS));
 
 export const RequestListQuerySchema = z.strictObject({
   status: z.enum(REQUEST_STATUSES).optional(),

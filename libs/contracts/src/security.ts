@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from './pagination';
+import { isStorableText, STORABLE_TEXT_ERROR } from './text';
 
 /** API.md "Admin": every kind of stored security event. */
 export const SECURITY_EVENT_TYPES = [
@@ -41,7 +42,7 @@ export const ADMIN_KEY_FAILURES_MAX = 5;
 export const ADMIN_KEY_WINDOW_S = 600;
 export const ADMIN_KEY_HEADER = 'x-admin-key';
 
-export const LockUserSchema = z.strictObject({ reason: z.string().trim().min(1, { error: 'must not be empty' }).max(500) });
+export const LockUserSchema = z.strictObject({ reason: z.string().trim().min(1, { error: 'must not be empty' }).max(500).refine(isStorableText, { error: STORABLE_TEXT_ERROR }) });
 
 export const UserListQuerySchema = z.strictObject({
   status: z.enum(['active', 'locked']).optional(),

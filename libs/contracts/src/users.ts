@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorableText, STORABLE_TEXT_ERROR } from './text';
 
 export const ROLES = ['customer', 'employee', 'admin'] as const;
 export const RoleSchema = z.enum(ROLES);
@@ -35,7 +36,8 @@ export const FullNameSchema = z
   .string()
   .trim()
   .min(1, { error: 'must not be empty' })
-  .max(200, { error: 'must be at most 200 characters' });
+  .max(200, { error: 'must be at most 200 characters' })
+  .refine(isStorableText, { error: STORABLE_TEXT_ERROR });
 
 export const CardPinSchema = z.string().regex(/^\d{4}$/, { error: 'must be exactly 4 digits' });
 

@@ -26,13 +26,21 @@ export function fieldErrorsOf(error: ZodError): FieldError[] {
   }));
 }
 
-/** Errors raised by body-parser before Nest sees the request (malformed JSON, oversized body). */
+/**
+ * Errors raised while Express reads the body, before Nest sees the request: body-parser's own carry
+ * a `type` (malformed JSON, oversized body, unsupported charset or encoding); a body that does not
+ * decompress (`Content-Encoding: gzip` on garbage) is the zlib error wrapped by http-errors, with a
+ * 4xx `status` and `expose: true` but no `type`.
+ */
 interface BodyParserError {
-  type: string;
+  type?: unknown;
   status: number;
+  expose?: unknown;
 }
 function isBodyParserError(error: unknown): error is BodyParserError {
-  return typeof error === 'object' && error !== null && typeof (error as BodyParserError).type === 'string' && typeof (error as BodyParserError).status === 'number';
+  if (typeof error !== 'object' || error === null) return false;
+  const { type, status, expose } = error as BodyParserError;
+  return typeof status === 'number' && (typeof type === 'string' || expose === true);
 }
 
 /** What an error becomes for the client: the status, the stable code, and what the document says. */
