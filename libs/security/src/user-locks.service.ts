@@ -77,7 +77,7 @@ export class UserLocksService {
   }
 
   private decodeCursor(cursor: string): string {
-    const match = /^id:([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString());
+    const match = /^id:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(Buffer.from(cursor, 'base64url').toString());
     if (!match) throw new ValidationFailed([{ path: 'cursor', message: 'is not a cursor this api issued' }]);
     return match[1];
   }
