@@ -4,17 +4,12 @@ import type { NextFunction, Request, Response } from 'express';
 import { TokenService } from '@bank/auth/token.service';
 import type { VerifiedAccessToken } from '@bank/auth/access-token';
 import { UsersService } from '@bank/users/users.service';
+import { bearerToken } from '@bank/auth/bearer-token';
 import { AccountLocked, Forbidden, TokenInvalid } from '@bank/problems/domain-error';
 
 /** The cookie a browser link to the board carries (set by `POST /api/v1/admin/queues/session`). */
 export const QUEUE_BOARD_COOKIE = 'bankingcore_queue_board';
 export const QUEUE_BOARD_PATH = '/admin/queues';
-
-/** The token of `Authorization: Bearer <token>`, if the request has one. */
-export function bearerToken(request: Request): string | undefined {
-  const header = request.headers.authorization;
-  return typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header)?.[1] : undefined;
-}
 
 /**
  * Who may open Bull Board: an admin with a valid access token — from `Authorization: Bearer` or

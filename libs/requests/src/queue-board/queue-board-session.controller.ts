@@ -6,7 +6,8 @@ import type { AppConfig } from '@bank/config/app-config';
 import { Roles } from '@bank/auth/roles.decorator';
 import { TokenInvalid } from '@bank/problems/domain-error';
 import { RateLimit } from '@bank/security/rate-limits/rate-limit.decorator';
-import { QUEUE_BOARD_COOKIE, QUEUE_BOARD_PATH, QueueBoardAccess, bearerToken } from './queue-board-access';
+import { bearerToken } from '@bank/auth/bearer-token';
+import { QUEUE_BOARD_COOKIE, QUEUE_BOARD_PATH, QueueBoardAccess } from './queue-board-access';
 
 /**
  * A browser cannot put a bearer token on a link, so an admin's page first asks for an HttpOnly
