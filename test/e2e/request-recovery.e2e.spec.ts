@@ -31,6 +31,31 @@ describe('service-request pipeline recovery (own Redis, real worker processes)',
   const completedEvents = async (id: string) =>
     (await t().sql<{ n: number }>(`select count(*)::int as n from outbox_events where type = 'request.updated' and recipient like 'user:%' and payload->>'id' = ? and payload->>'status' = 'completed'`, [id]))[0].n;
 
+  /**
+   * Approves `requestId` while a transaction holds its account's row lock, so the fulfilment job
+   * blocks inside its own transaction; runs `whileBlocked`, then lets go of the lock.
+   */
+  const approveWithFulfilmentBlocked = async (accountId: string, requestId: string, whileBlocked: () => Promise<void>) => {
+    const lock = new Client({ connectionString: stack.databaseUrl });
+    await lock.connect();
+    try {
+      await lock.query('begin');
+      await lock.query('select 1 from accounts where id = $1 for update', [accountId]);
+      await flow.approve(requestId);
+      // Asked on another connection: inside the lock's transaction pg_stat_activity is a frozen snapshot.
+      await eventually(async () => {
+        const [{ n }] = await t().sql<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'update accounts set daily_limit%'`,
+        );
+        return n === 1;
+      }, 'the fulfilment to wait for the account row inside its transaction');
+      await whileBlocked();
+      await lock.query('rollback');
+    } finally {
+      await lock.end();
+    }
+  };
+
   it('FLUSHALL with requests in flight: the sweep re-enqueues every submitted and approved request, and each finishes', async () => {
     const c = await t().newFundedCustomer(1_000);
     const toApprove: RequestView[] = [];
@@ -57,31 +82,34 @@ describe('service-request pipeline recovery (own Redis, real worker processes)',
     for (const request of toApprove) expect(await historyOf(request.id)).toEqual(['null→submitted', 'submitted→pending_review', 'pending_review→in_review', 'in_review→approved', 'approved→completed']);
   });
 
+  it('a worker stopped with SIGTERM mid-fulfilment finishes that job before it exits', async () => {
+    const c = await t().newFundedCustomer(1_000);
+    const request = await flow.submit(c, { type: 'limit_increase', accountId: c.accountId, details: { dailyLimit: 2_222_222 } });
+    await flow.decide(request.id, c, false);
+    const stopping = currentWorker();
+    await approveWithFulfilmentBlocked(c.accountId, request.id, async () => {
+      stopping.kill('SIGTERM');
+      await stopping.waitFor(/worker received SIGTERM; shutting down/);
+      expect(await Promise.race([stopping.exited.then(() => 'exited'), new Promise((done) => setTimeout(() => done('still draining'), 500))])).toBe('still draining');
+    });
+    // The job ran to its end in the stopping worker: no other worker exists to have done it.
+    expect(await stopping.exited).toEqual({ code: 0, signal: null });
+    expect((await flow.get(request.id, c)).status).toBe('completed');
+    const [{ daily_limit: limit }] = await t().sql<{ daily_limit: string }>('select daily_limit from accounts where id = ?', [c.accountId]);
+    expect(Number(limit)).toBe(2_222_222);
+    expect(await completedEvents(request.id)).toBe(1);
+    await stack.startRelay();
+  });
+
   it('a worker killed (SIGKILL) mid-fulfilment: another worker completes the request, its effect applied once', async () => {
     const c = await t().newFundedCustomer(1_000);
     const request = await flow.submit(c, { type: 'limit_increase', accountId: c.accountId, details: { dailyLimit: 3_333_333 } });
     await flow.decide(request.id, c, false);
-    // Hold the account's row lock so the fulfilment blocks inside its transaction.
-    const lock = new Client({ connectionString: stack.databaseUrl });
-    await lock.connect();
-    try {
-      await lock.query('begin');
-      await lock.query('select 1 from accounts where id = $1 for update', [c.accountId]);
-      await flow.approve(request.id);
-      // Asked on another connection: inside the lock's transaction pg_stat_activity is a frozen snapshot.
-      await eventually(async () => {
-        const [{ n }] = await t().sql<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'update accounts set daily_limit%'`,
-        );
-        return n === 1;
-      }, 'the fulfilment to wait for the account row inside its transaction');
+    await approveWithFulfilmentBlocked(c.accountId, request.id, async () => {
       const doomed = currentWorker();
       doomed.kill('SIGKILL');
       expect((await doomed.exited).signal).toBe('SIGKILL');
-      await lock.query('rollback');
-    } finally {
-      await lock.end();
-    }
+    });
     expect((await flow.get(request.id, c)).status).toBe('approved');
 
     await stack.startRelay();

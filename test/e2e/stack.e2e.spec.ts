@@ -1,30 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { Client } from 'pg';
 import { dropDatabase } from '../../libs/db/src/prepare-database';
-import { RunningProcess } from '../support/processes';
-import { REDIS_URL, uniqueDatabaseUrl } from '../support/test-env';
+import { listenerPid, startNativeStack, type RunningProcess } from '../support/processes';
+import { uniqueDatabaseUrl } from '../support/test-env';
 import { LiveClient, eventually } from '../support/live-client';
 import { TEST_PASSWORD, TEST_PIN, uniqueEmail } from '../support/test-app';
-
-/** `base`, `base + 1`, … `base + count - 1` all free right now. */
-async function freePorts(count: number): Promise<number> {
-  const isFree = (port: number) =>
-    new Promise<boolean>((done) => {
-      const server = createServer();
-      server.once('error', () => done(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-    });
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const all = await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)));
-    if (all.every(Boolean)) return base;
-  }
-}
-
-/** The pid listening on a local TCP port (lsof). */
-function listenerPid(port: number): number {
-  return Number(execFileSync('lsof', ['-t', `-iTCP:${port}`, '-sTCP:LISTEN']).toString().trim().split('\n')[0]);
-}
 
 /** `npm run stack` natively: two api processes and two workers behind the balancer. */
 describe('the native stack (npm run stack)', () => {
@@ -34,18 +13,8 @@ describe('the native stack (npm run stack)', () => {
   let base: string;
   const clients: LiveClient[] = [];
   beforeAll(async () => {
-    port = await freePorts(3);
+    ({ stack, port } = await startNativeStack(databaseUrl, { LOG_LEVEL: 'warn', RATE_LIMITS: 'off' }));
     base = `http://127.0.0.1:${port}`;
-    stack = new RunningProcess(['dist/apps/stack/src/main.js', '--apis', '2', '--workers', '2'], {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: `bankingcore-test:stack-${port}:`,
-      LOG_LEVEL: 'warn',
-      RATE_LIMITS: 'off',
-    });
-    await stack.waitFor(/stack is ready/, 60_000);
   });
   afterAll(async () => {
     for (const client of clients) client.close();
@@ -66,7 +35,7 @@ describe('the native stack (npm run stack)', () => {
     const registered = await call('POST', '/auth/register', { email, password: TEST_PASSWORD, fullName: 'Stack Customer', pin: TEST_PIN });
     expect(registered.status).toBe(201);
     const login = await call('POST', '/auth/login', { email, password: TEST_PASSWORD });
-    return { token: login.body!.accessToken as string, accountId: (registered.body!.account as { id: string }).id };
+    return { token: login.body!.accessToken as string, accountId: (registered.body!.account as { id: string }).id, userId: (registered.body!.user as { id: string }).id };
   };
 
   it('spreads requests over both api processes, and live events reach a socket connected through the balancer', async () => {
@@ -106,5 +75,43 @@ describe('the native stack (npm run stack)', () => {
       for (let i = 0; i < 6; i++) seen.add((await call('GET', '/accounts', undefined, c.token)).servedBy ?? 'none');
       return seen.has('api-1') && seen.has('api-2');
     }, 'api-1 back in the rotation', 30_000);
+  });
+
+  it('an api stopped with SIGTERM closes its sockets so that they reconnect through the balancer and resume: every event arrives once, in order', async () => {
+    const customers = await Promise.all(Array.from({ length: 4 }, () => customer()));
+    const sockets: LiveClient[] = [];
+    for (const c of customers) sockets.push(await LiveClient.resuming(base, c.token)); // round-robin: two on each api
+    clients.push(...sockets);
+    let stop = false;
+    const failures: number[] = [];
+    const traffic = customers.map(async (c, n) => {
+      for (let i = 0; !stop; i++) {
+        const { status } = await call('POST', `/accounts/${c.accountId}/deposits`, { amount: 1 }, c.token, { 'Idempotency-Key': `sockets-${n}-${i}` });
+        if (status !== 201) failures.push(status);
+      }
+    });
+    await eventually(() => sockets.every((socket) => socket.events.length >= 3), 'events on every socket');
+    process.kill(listenerPid(port + 1), 'SIGTERM');
+    const dropped = () => sockets.filter((socket) => socket.disconnects.length > 0);
+    await eventually(() => dropped().length > 0 && dropped().every((socket) => socket.socket.connected), 'the dropped sockets to reconnect', 20_000);
+    const eventsAfterReconnect = sockets.map((socket) => socket.events.length + 5);
+    await eventually(() => sockets.every((socket, i) => socket.events.length >= eventsAfterReconnect[i]), 'more events after the reconnect', 20_000);
+    stop = true;
+    await Promise.all(traffic);
+    expect(failures).toEqual([]);
+
+    // The server closed the transport (the client reconnects by itself), never "io server disconnect".
+    for (const socket of dropped()) expect(new Set(socket.disconnects)).toEqual(new Set(['transport close']));
+    const database = new Client({ connectionString: databaseUrl });
+    await database.connect();
+    try {
+      for (const [i, c] of customers.entries()) {
+        const owed = async () => (await database.query<{ id: string }>(`select event_seq::text as id from outbox_events where recipient = $1 and event_seq is not null order by event_seq`, [`user:${c.userId}`])).rows.map((row) => row.id);
+        await eventually(async () => (await owed()).length === sockets[i].events.length, `socket ${i} to hold every event it is owed`, 15_000);
+        expect(sockets[i].events.map((event) => event.id)).toEqual(await owed());
+      }
+    } finally {
+      await database.end();
+    }
   });
 });

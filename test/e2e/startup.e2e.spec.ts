@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { dropDatabase } from '../../libs/db/src/prepare-database';
 import { MIGRATIONS } from '../../libs/db/src/migrations/migration-list';
 import { freePort, RunningProcess } from '../support/processes';
@@ -68,6 +69,49 @@ describe('start-up of each built app alone', () => {
       expect((await exit).code).toBe(0);
       expect(api.output).toMatch(/api stopped/);
     } finally {
+      await api.stop();
+      await dropDatabase(databaseUrl);
+    }
+  });
+
+  it('a client keeping its connection alive and busy does not hold a stopping api open: after SIGTERM its answers close the connection', async () => {
+    const databaseUrl = uniqueDatabaseUrl('keepalive');
+    const port = await freePort();
+    const api = new RunningProcess([API], { DATABASE_URL: databaseUrl, REDIS_URL, PORT: String(port), READY_REQUIRES_WORKER: 'false', REDIS_KEY_PREFIX: `bankingcore-test:keepalive-${port}:` });
+    // One kept-alive connection for everything below, as a balancer's health checks or nginx's upstream pool use.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const call = (method: string, path: string, body?: object) =>
+      new Promise<{ status: number; connection: string } | null>((resolve) => {
+        const request = http.request({ host: '127.0.0.1', port, path, method, agent, headers: body ? { 'content-type': 'application/json' } : {} }, (response) => {
+          response.resume();
+          response.on('end', () => resolve({ status: response.statusCode!, connection: String(response.headers.connection) }));
+        });
+        request.on('error', () => resolve(null));
+        request.end(body ? JSON.stringify(body) : undefined);
+      });
+    try {
+      await api.waitFor(/api listening/);
+      expect(await call('GET', '/health/live')).toEqual({ status: 200, connection: 'keep-alive' });
+      // In flight when SIGTERM lands, so the connection is busy, not idle, when the server closes.
+      const inFlight = call('POST', '/api/v1/auth/register', { email: `keepalive-${port}@example.com`, password: 'a-long-password', fullName: 'Kept Alive', pin: '1357' });
+      await new Promise((r) => setTimeout(r, 20));
+      api.kill('SIGTERM');
+      let stopped = false;
+      const answers: Array<{ status: number; connection: string } | null> = [];
+      const probing = (async () => {
+        while (!stopped) {
+          answers.push(await call('GET', '/health/live'));
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      expect(await inFlight).toEqual({ status: 201, connection: 'close' });
+      const exit = await Promise.race([api.exited, new Promise((done) => setTimeout(() => done('still running after 8 s'), 8_000))]);
+      stopped = true;
+      await probing;
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(answers.at(-1)).toBeNull(); // refused at last: the process is gone
+    } finally {
+      agent.destroy();
       await api.stop();
       await dropDatabase(databaseUrl);
     }

@@ -6,13 +6,45 @@ export class LiveClient {
   readonly events: EventEnvelope[] = [];
   readonly socket: Socket;
   disconnectReason: string | null = null;
+  /** Every disconnect's reason, in order (a resuming client goes on after each). */
+  readonly disconnects: string[] = [];
 
   private constructor(socket: Socket) {
     this.socket = socket;
     socket.onAny((type: string, envelope: EventEnvelope) => {
       if (type !== 'error' && type !== 'session.expired') this.events.push(envelope);
     });
-    socket.on('disconnect', (reason) => (this.disconnectReason = reason));
+    socket.on('disconnect', (reason) => {
+      this.disconnectReason = reason;
+      this.disconnects.push(reason);
+    });
+  }
+
+  /**
+   * Connects the way the web app does: after a drop it reconnects by itself, on a short back-off,
+   * handing the server the id of the last event it holds so the server replays what it missed.
+   * With `fromEventId` ('0': everything) the first connection replays too.
+   */
+  static resuming(baseUrl: string, token: string, fromEventId?: string): Promise<LiveClient> {
+    const holder: { client?: LiveClient } = {};
+    const auth = (callback: (auth: Record<string, unknown>) => void) => {
+      const lastEventId = holder.client?.lastEventId ?? fromEventId;
+      callback({ token, ...(lastEventId ? { lastEventId } : {}) });
+    };
+    const socket = io(baseUrl, { path: '/socket.io', transports: ['websocket'], auth, forceNew: true, reconnectionDelay: 200, reconnectionDelayMax: 1_000 });
+    const client = (holder.client = new LiveClient(socket));
+    return new Promise((resolve, reject) => {
+      // Only the first connection's failure is fatal; later ones are retried by the client.
+      const refused = (error: Error) => {
+        socket.close();
+        reject(error);
+      };
+      socket.once('connect_error', refused);
+      socket.once('connect', () => {
+        socket.off('connect_error', refused);
+        resolve(client);
+      });
+    });
   }
 
   /** Resolves once connected; rejects with the server's `connect_error`. */

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { REDIS_URL } from './test-env';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
@@ -16,6 +17,26 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `base`, `base + 1`, … `base + count - 1` all free right now. */
+export async function freePortRange(count: number): Promise<number> {
+  const isFree = (port: number) =>
+    new Promise<boolean>((done) => {
+      const server = createServer();
+      server.once('error', () => done(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+    });
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const all = await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)));
+    if (all.every(Boolean)) return base;
+  }
+}
+
+/** The pid listening on a local TCP port (lsof). */
+export function listenerPid(port: number): number {
+  return Number(execFileSync('lsof', ['-t', `-iTCP:${port}`, '-sTCP:LISTEN']).toString().trim().split('\n')[0]);
+}
+
 /** A process of ours started as an operator would, with its output kept for assertions. */
 export class RunningProcess {
   stdout = '';
@@ -28,6 +49,10 @@ export class RunningProcess {
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((done) => this.child.on('exit', (code, signal) => done({ code, signal })));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
   }
 
   get output(): string {
@@ -61,4 +86,22 @@ export class RunningProcess {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * `npm run stack` as built: two apis (ports base+1, base+2) and two workers behind the balancer
+ * (port base), on the given database and a Redis prefix of its own; resolves once it is ready.
+ */
+export async function startNativeStack(databaseUrl: string, env: Record<string, string>): Promise<{ stack: RunningProcess; port: number }> {
+  const port = await freePortRange(3);
+  const stack = new RunningProcess(['dist/apps/stack/src/main.js', '--apis', '2', '--workers', '2'], {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: `bankingcore-test:stack-${port}:`,
+    ...env,
+  });
+  await stack.waitFor(/stack is ready/, 60_000);
+  return { stack, port };
 }

@@ -19,6 +19,7 @@ import { RateLimitModule } from '@bank/security/rate-limits/rate-limit.module';
 import { HealthModule } from '@bank/health/health.module';
 import { DemoModule } from '@bank/demo/demo.module';
 import { MetricsModule } from '@bank/metrics/metrics.module';
+import { ConnectionDrain } from './connection-drain';
 
 /** The HTTP api process: composes the feature modules, nothing else. */
 @Module({})
@@ -47,6 +48,7 @@ export class ApiModule {
       providers: [
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        ConnectionDrain,
       ],
     };
   }

@@ -9,6 +9,7 @@ import { json, urlencoded } from 'express';
 import type { AppConfig } from '@bank/config/app-config';
 import { assignRequestId } from '@bank/logging/logging.module';
 import { RedisIoAdapter } from '@bank/realtime/redis-io.adapter';
+import { ConnectionDrain } from './connection-drain';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT = '100kb';
@@ -23,8 +24,9 @@ function webRoot(config: AppConfig): string {
 /** Everything about the HTTP edge that `main` and the tests must share. */
 export function configureApi(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
+  app.use(app.get(ConnectionDrain).track);
   app.use(assignRequestId);
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -122,10 +122,18 @@ export class Balancer {
     attempt(this.sticky(request) ?? this.pick());
   }
 
+  /**
+   * A WebSocket goes to any healthy api, unless it upgrades a long-polling session (which lives on
+   * the api its cookie names). One refused by an api that is going away makes the client retry
+   * after its back-off; by then that api is out of the rotation.
+   */
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const backend = this.pick();
+    const backend = this.sticky(request) ?? this.pick();
     if (!backend) return void socket.destroy();
-    this.proxy.ws(request, socket, head, { target: `http://127.0.0.1:${backend.port}` }, () => socket.destroy());
+    this.proxy.ws(request, socket, head, { target: `http://127.0.0.1:${backend.port}` }, (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNREFUSED') backend.healthy = false;
+      socket.destroy();
+    });
   }
 }
 

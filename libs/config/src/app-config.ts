@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { RateLimitName } from '@bank/contracts/security';
 
@@ -39,6 +40,15 @@ const rateLimit = z
   })
   .refine(({ limit, windowS }) => limit >= 1 && windowS >= 1 && windowS <= 24 * 3600, { error: 'needs at least 1 request in 1 to 86400 seconds' });
 
+/** One entry of express's "trust proxy" list: a named range, or an address with an optional prefix length. */
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
 /** DESIGN.md "Security": the default of each rate limit, and the variable that changes it. */
 const RATE_LIMIT_VARIABLES = {
   'login-ip': ['RATE_LIMIT_LOGIN_PER_IP', '20/60'],
@@ -71,6 +81,10 @@ const EnvSchema = z.object({
   READY_REQUIRES_WORKER: booleanFlag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z.string().default(''),
+  TRUST_PROXY: z
+    .string()
+    .refine((value) => value.split(',').every((entry) => isProxyAddress(entry.trim())), { error: 'must list loopback, linklocal, uniquelocal or IP addresses/CIDRs, comma-separated' })
+    .default('loopback'),
   WEB_ROOT: z.string().optional(),
   REQUEST_INPUT_WINDOW_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(24 * 3600).default(600),
   REQUEST_SWEEP_AFTER_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(24 * 3600).default(60),
@@ -99,6 +113,8 @@ export interface AppConfig {
   readyRequiresWorker: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   corsOrigins: string[];
+  /** Express "trust proxy": whose X-Forwarded-For is believed (per-IP rate limits see the client behind it). */
+  trustProxy: string[];
   webRoot: string | undefined;
   /** How long an approved `card_pin_reset` / `name_change` waits for the customer's input. */
   requestInputWindowS: number;
@@ -160,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readyRequiresWorker: vars.READY_REQUIRES_WORKER,
     logLevel: vars.LOG_LEVEL,
     corsOrigins: vars.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    trustProxy: vars.TRUST_PROXY.split(',').map((entry) => entry.trim()),
     webRoot: vars.WEB_ROOT,
     requestInputWindowS: vars.REQUEST_INPUT_WINDOW_S,
     requestSweepAfterS: vars.REQUEST_SWEEP_AFTER_S,

@@ -1,0 +1,31 @@
+import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Lets a stopping api's kept-alive connections end. Closing the server only closes the connections
+ * idle at that moment; one busy then and reused afterwards (a balancer's health checks, nginx's
+ * upstream pool) would hold the process open until it is killed. From the start of the shutdown,
+ * every answer not yet begun says `Connection: close`, so the client opens its next connection
+ * elsewhere and never sends a request on one the api is about to drop.
+ */
+@Injectable()
+export class ConnectionDrain implements BeforeApplicationShutdown {
+  private readonly unanswered = new Set<ServerResponse>();
+  private draining = false;
+
+  /** Express middleware: registered first, it sees every request. */
+  readonly track = (_request: IncomingMessage, response: ServerResponse, next: () => void): void => {
+    if (this.draining) {
+      response.shouldKeepAlive = false;
+    } else {
+      this.unanswered.add(response);
+      response.once('close', () => this.unanswered.delete(response));
+    }
+    next();
+  };
+
+  beforeApplicationShutdown(): void {
+    this.draining = true;
+    for (const response of this.unanswered) if (!response.headersSent) response.shouldKeepAlive = false;
+  }
+}
