@@ -32,30 +32,26 @@ export class LiveClient {
       callback({ token, ...(lastEventId ? { lastEventId } : {}) });
     };
     const socket = io(baseUrl, { path: '/socket.io', transports: ['websocket'], auth, forceNew: true, reconnectionDelay: 200, reconnectionDelayMax: 1_000 });
-    const client = (holder.client = new LiveClient(socket));
-    return new Promise((resolve, reject) => {
-      // Only the first connection's failure is fatal; later ones are retried by the client.
-      const refused = (error: Error) => {
-        socket.close();
-        reject(error);
-      };
-      socket.once('connect_error', refused);
-      socket.once('connect', () => {
-        socket.off('connect_error', refused);
-        resolve(client);
-      });
-    });
+    return (holder.client = new LiveClient(socket)).connected();
   }
 
   /** Resolves once connected; rejects with the server's `connect_error`. */
   static connect(baseUrl: string, auth: Record<string, unknown>, extra: { extraHeaders?: Record<string, string> } = {}): Promise<LiveClient> {
     const socket = io(baseUrl, { path: '/socket.io', transports: ['websocket'], auth, reconnection: false, forceNew: true, ...extra });
-    const client = new LiveClient(socket);
+    return new LiveClient(socket).connected();
+  }
+
+  /** Resolves on the first connection; rejects (and closes) if that one fails — later failures are the client's to retry. */
+  private connected(): Promise<LiveClient> {
     return new Promise((resolve, reject) => {
-      socket.once('connect', () => resolve(client));
-      socket.once('connect_error', (error) => {
-        socket.close();
+      const refused = (error: Error) => {
+        this.socket.close();
         reject(error);
+      };
+      this.socket.once('connect_error', refused);
+      this.socket.once('connect', () => {
+        this.socket.off('connect_error', refused);
+        resolve(this);
       });
     });
   }

@@ -156,6 +156,11 @@ export class TrafficSimulator {
     return this.openRequests().length;
   }
 
+  /** A call that may be repeated safely, repeated after transient failures (each one counted). */
+  private retried<T>(call: () => Promise<T>): Promise<T> {
+    return withRetries(call, () => this.totals.retries++);
+  }
+
   /** Calls `work` every `periodMs`; with `openLoop`, without waiting for it (bounded by MAX_IN_FLIGHT). */
   private async every(periodMs: number, work: () => Promise<void>, openLoop = false): Promise<void> {
     let next = Date.now();
@@ -190,8 +195,8 @@ export class TrafficSimulator {
     const email = `sim-${this.runId}-${label}@simulator.bankingcore.local`;
     const password = `sim-${randomBytes(9).toString('base64url')}`;
     const pin = String(randomInt(1000, 10_000));
-    const registered = await withRetries(() => client.api.register({ email, password, fullName: `Simulated ${label}`, pin, initialDeposit: INITIAL_BALANCE }), () => this.totals.retries++);
-    await withRetries(() => client.signIn(email, password), () => this.totals.retries++);
+    const registered = await this.retried(() => client.api.register({ email, password, fullName: `Simulated ${label}`, pin, initialDeposit: INITIAL_BALANCE }));
+    await this.retried(() => client.signIn(email, password));
     return { client, userId: registered.user.id, email, password, pin, accountId: registered.account.id, accountNumber: registered.account.number, receivedEventIds: [], disconnects: [] };
   }
 
@@ -199,8 +204,8 @@ export class TrafficSimulator {
     const employee = new SimulatedClient(this.options.baseUrl, documentationIp('198.51.100'));
     const email = `sim-${this.runId}-employee-${n}@simulator.bankingcore.local`;
     const password = `sim-${randomBytes(9).toString('base64url')}`;
-    await withRetries(() => this.admin!.api.createStaff({ email, password, fullName: `Simulated Employee ${n}`, role: 'employee' }), () => this.totals.retries++);
-    await withRetries(() => employee.signIn(email, password), () => this.totals.retries++);
+    await this.retried(() => this.admin!.api.createStaff({ email, password, fullName: `Simulated Employee ${n}`, role: 'employee' }));
+    await this.retried(() => employee.signIn(email, password));
     return employee;
   }
 
@@ -235,7 +240,7 @@ export class TrafficSimulator {
     if (roll < 72) return this.moveMoney(customer, 'deposit');
     if (roll < 84) return this.moveMoney(customer, 'withdrawal');
     if (roll < 92) return this.fileRequest(customer);
-    await withRetries(() => customer.client.api.history(customer.accountId, { limit: 20 }), () => this.totals.retries++);
+    await this.retried(() => customer.client.api.history(customer.accountId, { limit: 20 }));
   }
 
   private async transfer(from: SimulatedCustomer): Promise<void> {
@@ -244,10 +249,7 @@ export class TrafficSimulator {
     const key = `sim-${this.runId}-${randomUUID()}`;
     const amount = randomInt(100, 5_000);
     try {
-      const moved = await withRetries(
-        () => from.client.api.transfer({ fromAccountId: from.accountId, toAccountNumber: to.accountNumber, amount, description: key }, key),
-        () => this.totals.retries++,
-      );
+      const moved = await this.retried(() => from.client.api.transfer({ fromAccountId: from.accountId, toAccountNumber: to.accountNumber, amount, description: key }, key));
       this.totals.transfers++;
       this.acceptedTransfers.push({ idempotencyKey: key, transactionId: moved.transaction.id, amount });
     } catch (error) {
@@ -260,10 +262,10 @@ export class TrafficSimulator {
     const amount = randomInt(100, 10_000);
     try {
       if (kind === 'deposit') {
-        await withRetries(() => customer.client.api.deposit(customer.accountId, { amount, description: key }, key), () => this.totals.retries++);
+        await this.retried(() => customer.client.api.deposit(customer.accountId, { amount, description: key }, key));
         this.totals.deposits++;
       } else {
-        await withRetries(() => customer.client.api.withdraw(customer.accountId, { amount, pin: customer.pin, description: key }, key), () => this.totals.retries++);
+        await this.retried(() => customer.client.api.withdraw(customer.accountId, { amount, pin: customer.pin, description: key }, key));
         this.totals.withdrawals++;
       }
     } catch (error) {
@@ -303,7 +305,7 @@ export class TrafficSimulator {
   private async followRequests(): Promise<void> {
     for (const id of this.openRequests()) {
       const entry = this.filedRequests.get(id)!;
-      const request = await withRetries(() => entry.owner.client.api.serviceRequest(id), () => this.totals.retries++);
+      const request = await this.retried(() => entry.owner.client.api.serviceRequest(id));
       entry.status = request.status;
       if (FINAL(request.status)) {
         this.totals.requestsFinal++;
@@ -321,7 +323,7 @@ export class TrafficSimulator {
     await employee.keepSignedIn();
     // The simulation's customers' requests, also those whose filing answer a restarting api cut off.
     const ours = (request: RequestView) => this.customers.some((customer) => customer.userId === request.ownerId);
-    const waiting = (await withRetries(() => employee.api.serviceRequests({ status: 'pending_review', limit: 20 }), () => this.totals.retries++)).items.filter(ours);
+    const waiting = (await this.retried(() => employee.api.serviceRequests({ status: 'pending_review', limit: 20 }))).items.filter(ours);
     for (const request of waiting) {
       try {
         await employee.api.claimRequest(request.id);
@@ -331,7 +333,7 @@ export class TrafficSimulator {
       }
     }
     // Also what this employee holds from before (a decision cut by a restarting api).
-    const mine = (await withRetries(() => employee.api.serviceRequests({ status: 'in_review', limit: 20 }), () => this.totals.retries++)).items.filter(ours);
+    const mine = (await this.retried(() => employee.api.serviceRequests({ status: 'in_review', limit: 20 }))).items.filter(ours);
     for (const request of mine) {
       const decide = randomInt(10) === 0 ? () => employee.api.rejectRequest(request.id, 'Simulated: not enough evidence') : () => employee.api.approveRequest(request.id, 'Simulated approval');
       await decide().then(
@@ -359,7 +361,7 @@ export class TrafficSimulator {
 
   private async unlockVictims(): Promise<void> {
     await this.admin!.keepSignedIn();
-    const locked = (await withRetries(() => this.admin!.api.users({ status: 'locked', limit: 100 }), () => this.totals.retries++)).items;
+    const locked = (await this.retried(() => this.admin!.api.users({ status: 'locked', limit: 100 }))).items;
     for (const victim of this.victims.filter((v) => locked.some((user) => user.id === v.userId))) {
       this.totals.lockouts++;
       await this.admin!.api.unlockUser(victim.userId, this.options.admin.key);

@@ -83,8 +83,9 @@ const EnvSchema = z.object({
   CORS_ORIGINS: z.string().default(''),
   TRUST_PROXY: z
     .string()
-    .refine((value) => value.split(',').every((entry) => isProxyAddress(entry.trim())), { error: 'must list loopback, linklocal, uniquelocal or IP addresses/CIDRs, comma-separated' })
-    .default('loopback'),
+    .default('loopback')
+    .transform((value) => value.split(',').map((entry) => entry.trim()))
+    .refine((entries) => entries.every(isProxyAddress), { error: 'must list loopback, linklocal, uniquelocal or IP addresses/CIDRs, comma-separated' }),
   WEB_ROOT: z.string().optional(),
   REQUEST_INPUT_WINDOW_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(24 * 3600).default(600),
   REQUEST_SWEEP_AFTER_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(24 * 3600).default(60),
@@ -176,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readyRequiresWorker: vars.READY_REQUIRES_WORKER,
     logLevel: vars.LOG_LEVEL,
     corsOrigins: vars.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
-    trustProxy: vars.TRUST_PROXY.split(',').map((entry) => entry.trim()),
+    trustProxy: vars.TRUST_PROXY,
     webRoot: vars.WEB_ROOT,
     requestInputWindowS: vars.REQUEST_INPUT_WINDOW_S,
     requestSweepAfterS: vars.REQUEST_SWEEP_AFTER_S,
