@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { UsersModule } from '@bank/users/users.module';
-import { SecurityModule } from '@bank/security/security.module';
 import { Account } from './entities/account.entity';
 import { Card } from './entities/card.entity';
 import { AccountsService } from './accounts.service';
 import { AccountsController } from './accounts.controller';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Account, Card]), UsersModule, SecurityModule],
+  imports: [MikroOrmModule.forFeature([Account, Card]), UsersModule],
   providers: [AccountsService],
   controllers: [AccountsController],
   exports: [AccountsService],

@@ -5,8 +5,6 @@ import type { AccountType } from '@bank/contracts/accounts';
 import type { Currency } from '@bank/contracts/money';
 import { NotFound } from '@bank/problems/domain-error';
 import { SecretHasher } from '@bank/users/secret-hasher';
-import { SecurityEventsService } from '@bank/security/security-events.service';
-import { CardBlocked, PIN_ATTEMPTS_MAX, PinInvalid } from './card.errors';
 import { minorUnits } from './account-row';
 import { Account } from './entities/account.entity';
 import { Card } from './entities/card.entity';
@@ -20,7 +18,6 @@ export class AccountsService {
   constructor(
     private readonly em: EntityManager,
     private readonly hasher: SecretHasher,
-    private readonly security: SecurityEventsService,
   ) {}
 
   /** Opens an account with a fresh number; joins the caller's transaction if there is one. */
@@ -52,33 +49,6 @@ export class AccountsService {
     const account = await this.em.findOne(Account, { id: accountId, ownerId });
     if (!account) throw new NotFound('The account');
     return account;
-  }
-
-  /**
-   * Checks the card PIN inside the caller's transaction, under the card's row lock, so concurrent
-   * wrong attempts are counted exactly. A wrong PIN is counted and thrown as `PIN_INVALID`; the
-   * caller commits that count (a refusal is not a rollback). The third wrong PIN in a row blocks.
-   */
-  async verifyCardPin(ownerId: string, pin: string): Promise<void> {
-    const [card] = await this.em.execute<Array<{ id: string; pin_hash: string; failed_pin_attempts: number; blocked_at: Date | null }>>(
-      'select id, pin_hash, failed_pin_attempts, blocked_at from cards where owner_id = ? for update',
-      [ownerId],
-    );
-    if (!card) throw new NotFound('The card');
-    if (card.blocked_at) throw new CardBlocked();
-    if (await this.hasher.verify(card.pin_hash, pin)) {
-      if (card.failed_pin_attempts > 0) await this.em.execute('update cards set failed_pin_attempts = 0, updated_at = now() where id = ?', [card.id]);
-      return;
-    }
-    const attempts = card.failed_pin_attempts + 1;
-    const attemptsLeft = Math.max(0, PIN_ATTEMPTS_MAX - attempts);
-    await this.em.execute(
-      `update cards set failed_pin_attempts = ?, blocked_at = case when ? >= ? then now() else blocked_at end, updated_at = now() where id = ?`,
-      [attempts, attempts, PIN_ATTEMPTS_MAX, card.id],
-    );
-    await this.security.record('pin.failed', { userId: ownerId, detail: { cardId: card.id, attemptsLeft } });
-    if (attemptsLeft === 0) await this.security.record('card.blocked', { userId: ownerId, detail: { cardId: card.id, reason: `${PIN_ATTEMPTS_MAX} wrong PINs in a row` } });
-    throw new PinInvalid(attemptsLeft);
   }
 
   async stats(): Promise<{ accounts: number; totalCustomerBalance: number }> {

@@ -42,8 +42,8 @@ export class AuthService {
       const account = await this.accounts.openAccount(user.id, 'checking', 'USD');
       await this.accounts.issueCard(user.id, pinHash);
       if (request.initialDeposit === undefined) return { user: toUserView(user), account: toAccountView(account) };
-      const deposited = await this.ledger.deposit(user.id, account.id, { amount: request.initialDeposit, description: 'Initial deposit' });
-      return { user: toUserView(user), account: deposited.body.account };
+      const deposited = await this.ledger.depositInTransaction(user.id, account.id, { amount: request.initialDeposit, description: 'Initial deposit' });
+      return { user: toUserView(user), account: deposited.account };
     });
   }
 

@@ -91,6 +91,8 @@ const EnvSchema = z.object({
   REQUEST_SWEEP_AFTER_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(24 * 3600).default(60),
   REQUEST_SWEEP_INTERVAL_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(15),
   RATE_LIMITS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  MONEY_BATCHES_IN_FLIGHT: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(16).default(1),
+  MONEY_BATCH_MAX: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(1000).default(256),
   ...Object.fromEntries(Object.values(RATE_LIMIT_VARIABLES).map(([name, fallback]) => [name, rateLimit.prefault(fallback)])),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]*$/, { error: 'may hold letters, digits and _ : . - only' }).default('bankingcore:'),
 });
@@ -125,6 +127,15 @@ export interface AppConfig {
   /** False with `RATE_LIMITS=off` (benchmarks and load tests only; refused in production). */
   rateLimitsOn: boolean;
   rateLimits: Record<RateLimitName, RateLimitSetting>;
+  /** Group commit of money commands (DESIGN.md "The money path"). */
+  moneyPath: {
+    /** Batches on their way to PostgreSQL at once, per api process. */
+    batchesInFlight: number;
+    /** Commands in one batch at most. */
+    batchMax: number;
+    /** Connections of the money path's own pool: one per batch in flight, one for PIN card reads. */
+    connections: number;
+  };
   /** Secrets that fell back to development defaults, for the start-up log. */
   defaultedSecrets: SecretName[];
 }
@@ -184,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestSweepIntervalS: vars.REQUEST_SWEEP_INTERVAL_S,
     rateLimitsOn: vars.RATE_LIMITS === 'on',
     rateLimits: rateLimitSettings(vars as unknown as Record<string, RateLimitSetting>),
+    moneyPath: { batchesInFlight: vars.MONEY_BATCHES_IN_FLIGHT, batchMax: vars.MONEY_BATCH_MAX, connections: vars.MONEY_BATCHES_IN_FLIGHT + 1 },
     defaultedSecrets,
   };
   if (isProduction && config.demoData) problems.push('DEMO_DATA: must be off in production (demo users have published passwords)');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AccountView } from './accounts';
 import { isValidAccountNumber } from './account-number';
 import { AmountSchema } from './money';
 import { CardPinSchema } from './users';
@@ -47,6 +48,12 @@ export interface TransactionView {
   currency: string;
   description: string | null;
   createdAt: string;
+}
+
+/** `{transaction, account}`: the answer of every POST that moves money (`account` = the one acted on, after the move). */
+export interface MoneyMoved {
+  transaction: TransactionView;
+  account: AccountView;
 }
 
 export interface Counterparty {

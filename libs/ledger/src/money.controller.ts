@@ -1,15 +1,14 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { EntryView } from '@bank/contracts/ledger';
-import { IDEMPOTENT_REPLAYED_HEADER } from '@bank/contracts/ledger';
+import { IDEMPOTENT_REPLAYED_HEADER, type EntryView, type MoneyMoved } from '@bank/contracts/ledger';
 import type { Page } from '@bank/contracts/pagination';
 import { AccountIdPipe } from '@bank/accounts/account-id.pipe';
 import { CurrentUser } from '@bank/auth/current-user.decorator';
 import { Roles } from '@bank/auth/roles.decorator';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
-import type { CommandResult } from './idempotency.service';
-import { LedgerService, type MoneyMoved } from './ledger.service';
+import type { CommandResult } from './money-path/money-answer';
+import { LedgerService } from './ledger.service';
 import { LedgerQueriesService } from './ledger-queries.service';
 import { DepositDto, PageQueryDto, TransferDto, WithdrawalDto } from './dto/money.dto';
 import { IdempotencyKey } from './idempotency-key.decorator';

@@ -29,6 +29,13 @@ export class MetricsRegistry {
     registers: [this.registry],
   });
 
+  readonly moneyBatchCommands = new Histogram({
+    name: 'bankingcore_money_batch_commands',
+    help: 'Money commands per call to PostgreSQL (group commit: commands that arrive together share one transaction)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'bankingcore_' });
   }

@@ -1,7 +1,7 @@
 import type { AccountView, OpenAccountRequest } from '../accounts';
 import type { RegisterRequest, RegisterResponse, TokenResponse } from '../auth';
 import type { EventEnvelope } from '../events';
-import { IDEMPOTENCY_KEY_HEADER, type AdminStats, type DepositRequest, type EntryView, type LedgerCheck, type TransactionView, type TransferRequest, type WithdrawalRequest } from '../ledger';
+import { IDEMPOTENCY_KEY_HEADER, type AdminStats, type DepositRequest, type EntryView, type LedgerCheck, type MoneyMoved, type TransactionView, type TransferRequest, type WithdrawalRequest } from '../ledger';
 import type { Page } from '../pagination';
 import type { CreateRequest, RequestStatus, RequestView } from '../requests';
 import { ADMIN_KEY_HEADER, type SecurityEventType, type SecurityEventView } from '../security';
@@ -9,12 +9,6 @@ import type { CreateStaffRequest, UserView } from '../users';
 import { ApiProblem } from './api-problem';
 
 export const API_BASE_PATH = '/api/v1';
-
-/** `{transaction, account}`: the answer of every POST that moves money. */
-export interface MoneyMoved {
-  transaction: TransactionView;
-  account: AccountView;
-}
 
 export interface BankApiClientOptions {
   /** Origin of the api; empty for the page's own origin (the browser app). */

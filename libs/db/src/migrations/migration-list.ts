@@ -4,6 +4,7 @@ import { Migration20261125010000Ledger } from './Migration20261125010000Ledger';
 import { Migration20261125020000Requests } from './Migration20261125020000Requests';
 import { Migration20261125030000Security } from './Migration20261125030000Security';
 import { Migration20261125040000StaffAudit } from './Migration20261125040000StaffAudit';
+import { Migration20261129000000MoneyPath } from './Migration20261129000000MoneyPath';
 
 /** Every migration, in order. Listed explicitly so the same code runs from TypeScript and from dist. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125020000Requests', class: Migration20261125020000Requests },
   { name: 'Migration20261125030000Security', class: Migration20261125030000Security },
   { name: 'Migration20261125040000StaffAudit', class: Migration20261125040000StaffAudit },
+  { name: 'Migration20261129000000MoneyPath', class: Migration20261129000000MoneyPath },
 ];

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type { AccountView } from '@bank/contracts/accounts';
-import type { MoneyMoved } from '@bank/contracts/client/bank-api-client';
+import type { MoneyMoved } from '@bank/contracts/ledger';
 import { sessionContext } from '../../session/session-context';
 import { LiveSubscriptions } from '../../live/live-subscriptions';
 import { formatMoney } from '../../format/money';

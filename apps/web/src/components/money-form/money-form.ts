@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type { AccountView } from '@bank/contracts/accounts';
 import { DepositRequestSchema, TransferRequestSchema, WithdrawalRequestSchema } from '@bank/contracts/ledger';
-import type { MoneyMoved } from '@bank/contracts/client/bank-api-client';
+import type { MoneyMoved } from '@bank/contracts/ledger';
 import { sessionContext } from '../../session/session-context';
 import { formatMoney, parseMoney } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
