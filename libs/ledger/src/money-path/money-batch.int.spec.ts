@@ -7,6 +7,8 @@ import { bearer, TEST_PIN, TestApp, type TestCustomer } from '../../../../test/s
 import { testDatabaseUrl } from '../../../../test/support/test-env';
 import { eventually } from '../../../../test/support/live-client';
 import { LedgerService } from '../ledger.service';
+import { refusalError } from './money-answer';
+import type { MoneyRefusal } from './money-command';
 
 /**
  * Group commit through the real api: commands that arrive while a batch is in flight go to
@@ -201,6 +203,24 @@ describe('money commands batched by group commit (HTTP, real PostgreSQL)', () =>
       expect(card.failed_pin_attempts).toBe(0);
       const pinEvents = await t.sql<{ n: number }>(`select count(*)::int as n from security_events where type = 'pin.failed' and user_id = ?`, [w.alice.user.id]);
       expect(pinEvents[0].n).toBe(1);
+    }
+  });
+
+  it('stores each refusal under the HTTP status the api answers it with', async () => {
+    const samples: MoneyRefusal[] = [
+      { code: 'NOT_FOUND', params: { subject: 'card' } },
+      { code: 'ACCOUNT_FROZEN', params: { accountStatus: 'frozen', role: 'source' } },
+      { code: 'INSUFFICIENT_FUNDS', params: { balance: 1, amount: 2 } },
+      { code: 'DAILY_LIMIT_EXCEEDED', params: { dailyLimit: 10, remaining: 0 } },
+      { code: 'CURRENCY_MISMATCH', params: { from: 'USD', to: 'EUR' } },
+      { code: 'SELF_TRANSFER', params: {} },
+      { code: 'PIN_INVALID', params: { attemptsLeft: 1 } },
+      { code: 'CARD_BLOCKED', params: {} },
+    ];
+    for (const refusal of samples) {
+      const [{ stored }] = await t.sql<{ stored: { status: number; body: { refusal: MoneyRefusal } } }>('select money_refusal(?, ?::json) as stored', [refusal.code, JSON.stringify(refusal.params)]);
+      expect(stored.body.refusal).toEqual(refusal);
+      expect(stored.status).toBe(refusalError(refusal).status);
     }
   });
 
