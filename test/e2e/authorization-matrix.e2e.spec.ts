@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RequestContext } from '@mikro-orm/postgresql';
 import type { Response } from 'supertest';
 import type { RequestType } from '@bank/contracts/requests';
@@ -120,7 +120,7 @@ describe('authorization matrix: every registered route × every caller', () => {
       await t.http().post('/api/v1/service-requests').set(bearer(from.accessToken)).send({ type: 'kyc_update', details: { address: '2 Seed Road, Springfield', phone: '+1 555 0101' } }).expect(202);
       await t.http().post('/api/v1/transfers').set(bearer(from.accessToken)).send({ fromAccountId: from.accountId, toAccountNumber: to.accountNumber, amount: 100 }).expect(201);
     }
-    routes = discoverRoutes(t.app);
+    routes = discoverRoutes(t.app, t.registeredRoutes);
   }, 30_000);
   afterAll(() => t?.close());
 
@@ -516,12 +516,14 @@ describe('authorization matrix: every registered route × every caller', () => {
     const missingEntries = registered.filter((key) => !(key in MATRIX));
     const staleEntries = Object.keys(MATRIX).filter((key) => !registered.includes(key));
     expect({ missingEntries, staleEntries }).toEqual({ missingEntries: [], staleEntries: [] });
-    // The Express walk and Nest's own controller metadata agree, so no endpoint hides among the middleware layers.
+    // The server's routes and Nest's own controller metadata agree, so no endpoint hides among the others.
     expect(routes.unmatchedNestHandlers).toEqual([]);
-    expect(routes.unmatchedExpressRoutes).toEqual([]);
-    // Excluded, with a reason, are only Swagger's own routes (checked below) — never a Nest route.
+    expect(routes.unmatchedServerRoutes).toEqual([]);
+    // Excluded, with a reason, are only Swagger's own routes (checked below), Bull Board's (its own
+    // test), the web app's files (GET, public) and the CORS preflight — never a Nest route.
     expect(routes.swagger.length).toBeGreaterThan(0);
     expect(routes.swagger.every((r) => r.path.startsWith('/api/docs'))).toBe(true);
+    expect(routes.other.map((r) => r.path)).toEqual(expect.arrayContaining(['/', '/admin/queues']));
     expect(registered).toEqual(expect.arrayContaining(['POST /api/v1/admin/queues/session', 'GET /health/live', 'GET /health/ready']));
   });
 
@@ -577,57 +579,43 @@ interface DiscoveredRoute {
 interface DiscoveredRoutes {
   /** Every method + path the app answers with a Nest handler: what the matrix must cover. */
   endpoints: DiscoveredRoute[];
-  /** Routes SwaggerModule registered straight on Express (public docs, checked on their own). */
+  /** Routes SwaggerModule registered straight on Fastify (public docs, checked on their own). */
   swagger: DiscoveredRoute[];
+  /** The web app's files, Bull Board's routes (its own tests cover the board's admin check) and CORS's preflight answer. */
+  other: DiscoveredRoute[];
   unmatchedNestHandlers: string[];
-  unmatchedExpressRoutes: string[];
-}
-
-interface ExpressRoute {
-  path: unknown;
-  methods: Record<string, boolean>;
-}
-interface ExpressLayer {
-  route?: ExpressRoute;
-}
-interface ExpressInstance {
-  router?: { stack: ExpressLayer[] };
-  _router?: { stack: ExpressLayer[] };
+  unmatchedServerRoutes: string[];
 }
 
 /**
- * Walks the Express router (Express 5: `app.router`; 4: `app._router`). Layers bound to every
- * method are Nest middleware (`forRoutes` with RequestMethod.ALL: logging, the ORM context, Bull
- * Board's mount), not endpoints; Nest's controller metadata is then matched against the result
- * both ways, so an endpoint cannot be lost among them (a controller `@All()` would fail here).
+ * Sorts every route Fastify registered (recorded by TestApp as it happened): HEAD routes are the
+ * ones Fastify adds beside each GET; the rest are Nest's endpoints, Swagger's, the web app's
+ * static files (GET only, outside /api, /health, /metrics and /admin), Bull Board's under
+ * /admin/queues and @fastify/cors's `OPTIONS *` (preflight answers, checked by the headers test). Nest's controller metadata is then matched against the endpoints both ways, so
+ * an endpoint cannot be lost among the others.
  */
-function discoverRoutes(app: NestExpressApplication): DiscoveredRoutes {
-  const instance = app.getHttpAdapter().getInstance() as unknown as ExpressInstance;
-  const stack = (instance.router ?? instance._router)?.stack;
-  if (!stack) throw new Error('cannot find the Express router stack');
+function discoverRoutes(app: NestFastifyApplication, registered: ReadonlyArray<{ method: string; url: string }>): DiscoveredRoutes {
   const found = new Map<string, DiscoveredRoute>();
-  for (const layer of stack) {
-    if (!layer.route) continue;
-    const { path, methods } = layer.route;
-    if (typeof path !== 'string') throw new Error(`a route with a non-string path: ${String(path)}`);
-    const verbs = Object.keys(methods).filter((m) => methods[m] && m !== '_all');
-    if (methods._all || verbs.length > 1) continue; // middleware mounted for all methods
-    const method = verbs[0].toUpperCase();
-    found.set(`${method} ${path}`, { key: `${method} ${path}`, method, path });
+  for (const { method, url } of registered) {
+    if (method === 'HEAD') continue;
+    found.set(`${method} ${url}`, { key: `${method} ${url}`, method, path: url });
   }
   const all = [...found.values()].sort((a, b) => a.key.localeCompare(b.key));
   const swagger = all.filter((r) => r.path === '/api/docs' || r.path.startsWith('/api/docs/') || r.path.startsWith('/api/docs-'));
-  const endpoints = all.filter((r) => !swagger.includes(r));
+  const board = all.filter((r) => r.path.startsWith('/admin/queues'));
+  const webFiles = all.filter((r) => r.method === 'GET' && !/^\/(api|health|metrics|admin)(\/|$)/.test(r.path));
+  const corsPreflight = all.filter((r) => r.key === 'OPTIONS *');
+  const endpoints = all.filter((r) => !swagger.includes(r) && !board.includes(r) && !webFiles.includes(r) && !corsPreflight.includes(r));
 
   const nest = nestHandlers(app);
   const prefixed = (path: string) => [path, `/api/v1${path}`];
   const unmatchedNestHandlers = nest.filter((h) => !endpoints.some((e) => e.method === h.method && prefixed(h.path).includes(e.path))).map((h) => `${h.method} ${h.path}`);
-  const unmatchedExpressRoutes = endpoints.filter((e) => !nest.some((h) => e.method === h.method && prefixed(h.path).includes(e.path))).map((e) => e.key);
-  return { endpoints, swagger, unmatchedNestHandlers, unmatchedExpressRoutes };
+  const unmatchedServerRoutes = endpoints.filter((e) => !nest.some((h) => e.method === h.method && prefixed(h.path).includes(e.path))).map((e) => e.key);
+  return { endpoints, swagger, other: [...board, ...webFiles, ...corsPreflight], unmatchedNestHandlers, unmatchedServerRoutes };
 }
 
 /** Every controller handler with its method and path (before the global prefix), from Nest's metadata. */
-function nestHandlers(app: NestExpressApplication): Array<{ method: string; path: string }> {
+function nestHandlers(app: NestFastifyApplication): Array<{ method: string; path: string }> {
   const scanner = new MetadataScanner();
   const handlers: Array<{ method: string; path: string }> = [];
   const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value ?? '/')]);

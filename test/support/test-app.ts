@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -9,6 +9,7 @@ import type { TokenResponse, RegisterResponse } from '@bank/contracts/auth';
 import type { Role, UserView } from '@bank/contracts/users';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
+import { createHttpAdapter } from '../../apps/api/src/http-edge/http-adapter';
 import { REDIS_URL, testDatabaseUrl, testRedisPrefix } from './test-env';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
@@ -59,18 +60,27 @@ export function uniqueEmail(label = 'user'): string {
  */
 export class TestApp {
   private constructor(
-    readonly app: NestExpressApplication,
+    readonly app: NestFastifyApplication,
     readonly config: AppConfig,
+    /** Every route the HTTP server registered, as it registered them (the authorization matrix walks them). */
+    readonly registeredRoutes: ReadonlyArray<{ method: string; url: string }>,
   ) {}
 
   static async start(overrides: Record<string, string> = {}): Promise<TestApp> {
     const config = testConfig(overrides);
     const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
-    configureApi(app, config);
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), { logger: false, bodyParser: false });
+    const registeredRoutes: Array<{ method: string; url: string }> = [];
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRoute', (route) => {
+        for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url });
+      });
+    await configureApi(app, config);
     // Listening once on a free port lets supertest reuse it instead of binding per request.
     await app.listen(0, '127.0.0.1');
-    return new TestApp(app, config);
+    return new TestApp(app, config, registeredRoutes);
   }
 
   /** Base URL of the listening api (HTTP and Socket.IO). */

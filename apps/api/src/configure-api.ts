@@ -1,18 +1,21 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
-import cookieParser from 'cookie-parser';
-import helmet from 'helmet';
-import { json, urlencoded } from 'express';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
 import type { AppConfig } from '@bank/config/app-config';
-import { assignRequestId } from '@bank/logging/logging.module';
+import { PROCESS_LOGGER, REQUEST_ID_HEADER, requestLogHook } from '@bank/logging/logging.module';
+import { ormRequestContext } from '@bank/db/orm-request-context';
+import { MetricsRegistry } from '@bank/metrics/metrics.registry';
+import { httpMetricsHook } from '@bank/metrics/http-metrics.hook';
 import { RedisIoAdapter } from '@bank/realtime/redis-io.adapter';
 import { ConnectionDrain } from './connection-drain';
 
 export const API_PREFIX = 'api/v1';
-export const BODY_LIMIT = '100kb';
 
 /** Where the browser app is served from: the Vite build once it exists, else the placeholder page. */
 function webRoot(config: AppConfig): string {
@@ -21,35 +24,44 @@ function webRoot(config: AppConfig): string {
   return existsSync(join(built, 'index.html')) ? built : resolve('apps/web/public');
 }
 
-/** Everything about the HTTP edge that `main` and the tests must share. */
-export function configureApi(app: NestExpressApplication, config: AppConfig): void {
-  app.disable('x-powered-by');
-  app.use(app.get(ConnectionDrain).track);
-  app.use(assignRequestId);
-  app.set('trust proxy', config.trustProxy);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          'script-src': ["'self'"],
-          'connect-src': ["'self'", 'ws:', 'wss:'],
-          'frame-ancestors': ["'none'"],
-          // Only where the site is served over https; in development it would break plain-http pages.
-          'upgrade-insecure-requests': config.isProduction ? [] : null,
-        },
+/**
+ * Everything about the HTTP edge that `main` and the tests must share. Each piece runs only where
+ * it is needed: cookies are parsed only when a request carries some (browsers send ours only to
+ * their paths), static files are routes of their own (one per file of the web app), the
+ * EntityManager fork is skipped by the money routes, and the request log line is built only when
+ * its level is on.
+ */
+export async function configureApi(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', app.get(ConnectionDrain).track);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  // Set by the auth guard; declared so every request object keeps one shape.
+  fastify.decorateRequest('user', null);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        'script-src': ["'self'"],
+        'connect-src': ["'self'", 'ws:', 'wss:'],
+        'frame-ancestors': ["'none'"],
+        // Only where the site is served over https; in development it would break plain-http pages.
+        'upgrade-insecure-requests': config.isProduction ? [] : null,
       },
-      hsts: config.isProduction,
-      frameguard: { action: 'deny' },
-      referrerPolicy: { policy: 'no-referrer' },
-    }),
-  );
+    },
+    hsts: config.isProduction,
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
   app.enableCors(config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: true } : { origin: false });
-  app.use(json({ limit: BODY_LIMIT }));
-  app.use(urlencoded({ extended: false, limit: BODY_LIMIT }));
-  app.use(cookieParser());
-  // Bull Board mounts at /admin/queues by prefix match: excluding that path alone keeps its session route under /api/v1.
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'api/v1/health/live', 'api/v1/health/ready', 'metrics', 'api/v1/metrics', 'admin/queues'] });
-  app.useStaticAssets(webRoot(config), { index: 'index.html', fallthrough: true });
+  await app.register(fastifyCookie);
+  fastify.addHook('preHandler', ormRequestContext(app.get(MikroORM)));
+  fastify.addHook('onResponse', httpMetricsHook(app.get(MetricsRegistry)));
+  fastify.addHook('onResponse', requestLogHook(app.get<Logger>(PROCESS_LOGGER)));
+
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'api/v1/health/live', 'api/v1/health/ready', 'metrics', 'api/v1/metrics'] });
+  app.useStaticAssets({ root: webRoot(config), prefix: '/', index: 'index.html', wildcard: false });
   app.useWebSocketAdapter(new RedisIoAdapter(app, config));
 
   const document = SwaggerModule.createDocument(

@@ -1,5 +1,6 @@
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 /**
  * Lets a stopping api's kept-alive connections end. Closing the server only closes the connections
@@ -13,15 +14,16 @@ export class ConnectionDrain implements BeforeApplicationShutdown {
   private readonly unanswered = new Set<ServerResponse>();
   private draining = false;
 
-  /** Express middleware: registered first, it sees every request. */
-  readonly track = (_request: IncomingMessage, response: ServerResponse, next: () => void): void => {
+  /** Fastify `onRequest` hook: registered first, it sees every request. */
+  readonly track = (_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const response = reply.raw;
     if (this.draining) {
       response.shouldKeepAlive = false;
     } else {
       this.unanswered.add(response);
       response.once('close', () => this.unanswered.delete(response));
     }
-    next();
+    done();
   };
 
   beforeApplicationShutdown(): void {

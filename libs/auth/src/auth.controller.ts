@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Inject } from '@nestjs/common';
 import { REFRESH_COOKIE_NAME, REFRESH_COOKIE_PATH, type TokenResponse } from '@bank/contracts/auth';
 import type { UserView } from '@bank/contracts/users';
@@ -34,7 +34,7 @@ export class AuthController {
   @RateLimit('login-ip', 'login-email')
   @Post('auth/login')
   @HttpCode(200)
-  async login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<TokenResponse> {
+  async login(@Body() body: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply): Promise<TokenResponse> {
     return this.withRefreshCookie(response, await this.auth.login(body.email, body.password, request.ip ?? null));
   }
 
@@ -42,7 +42,7 @@ export class AuthController {
   @RateLimit('refresh-ip')
   @Post('auth/refresh')
   @HttpCode(200)
-  async refresh(@Body() body: RefreshDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<TokenResponse> {
+  async refresh(@Body() body: RefreshDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply): Promise<TokenResponse> {
     const token = body.refreshToken ?? this.cookieToken(request);
     if (!token) throw new ValidationFailed([{ path: 'refreshToken', message: 'required (in the body or the refresh cookie)' }]);
     return this.withRefreshCookie(response, await this.auth.refresh(token, request.ip ?? null));
@@ -54,8 +54,8 @@ export class AuthController {
   async logout(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: RefreshDto,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<void> {
     await this.auth.logout(user.id, body.refreshToken ?? this.cookieToken(request));
     response.clearCookie(REFRESH_COOKIE_NAME, { path: REFRESH_COOKIE_PATH });
@@ -67,19 +67,19 @@ export class AuthController {
     return this.auth.me(user.id);
   }
 
-  private cookieToken(request: Request): string | undefined {
+  private cookieToken(request: FastifyRequest): string | undefined {
     const value: unknown = request.cookies?.[REFRESH_COOKIE_NAME];
     return typeof value === 'string' && value.length > 0 ? value : undefined;
   }
 
   /** Browsers keep the refresh token in an HttpOnly cookie that script cannot read (DESIGN.md "Security"). */
-  private withRefreshCookie(response: Response, tokens: TokenResponse): TokenResponse {
-    response.cookie(REFRESH_COOKIE_NAME, tokens.refreshToken, {
+  private withRefreshCookie(response: FastifyReply, tokens: TokenResponse): TokenResponse {
+    response.setCookie(REFRESH_COOKIE_NAME, tokens.refreshToken, {
       httpOnly: true,
       secure: this.config.isProduction,
       sameSite: 'strict',
       path: REFRESH_COOKIE_PATH,
-      maxAge: this.config.refreshTokenTtlS * 1000,
+      maxAge: this.config.refreshTokenTtlS,
     });
     return tokens;
   }

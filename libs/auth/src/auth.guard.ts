@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { Role } from '@bank/contracts/users';
 import { AccountLocked, Forbidden, TokenInvalid } from '@bank/problems/domain-error';
 import { TokenService } from './token.service';
@@ -23,7 +23,7 @@ export class AuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const request = context.switchToHttp().getRequest<Request & RequestWithUser>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithUser>();
     const token = bearerToken(request);
     if (!token) throw new TokenInvalid('An access token is required (Authorization: Bearer <token>).');
     const { id, role, issuedAtS } = await this.tokens.verifyAccessToken(token);

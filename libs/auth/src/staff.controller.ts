@@ -1,5 +1,5 @@
 import { Body, Controller, Post, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { UserView } from '@bank/contracts/users';
 import { AuthService } from './auth.service';
@@ -18,7 +18,7 @@ export class StaffController {
 
   @Post()
   @RateLimit('admin-user')
-  create(@Body() body: CreateStaffDto, @CurrentUser() admin: AuthenticatedUser, @Req() request: Request): Promise<UserView> {
+  create(@Body() body: CreateStaffDto, @CurrentUser() admin: AuthenticatedUser, @Req() request: FastifyRequest): Promise<UserView> {
     return this.auth.createStaff(body, admin.id, request.ip ?? null);
   }
 }

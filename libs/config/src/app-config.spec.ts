@@ -71,7 +71,7 @@ describe('configuration', () => {
     expect(problemsOf({ ...productionSecrets, RATE_LIMITS: 'off' })).toEqual([expect.stringMatching(/^RATE_LIMITS: must be on in production/)]);
   });
 
-  it('trusts X-Forwarded-For from loopback by default; TRUST_PROXY names other proxies and refuses what express would not understand', () => {
+  it('trusts X-Forwarded-For from loopback by default; TRUST_PROXY names other proxies and refuses what the proxy list would not understand', () => {
     expect(loadConfig({}).trustProxy).toEqual(['loopback']);
     expect(loadConfig({ TRUST_PROXY: 'loopback, uniquelocal,10.1.0.0/16,::1' }).trustProxy).toEqual(['loopback', 'uniquelocal', '10.1.0.0/16', '::1']);
     expect(loadConfig({ TRUST_PROXY: '' }).trustProxy).toEqual(['loopback']);

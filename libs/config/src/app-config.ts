@@ -40,7 +40,7 @@ const rateLimit = z
   })
   .refine(({ limit, windowS }) => limit >= 1 && windowS >= 1 && windowS <= 24 * 3600, { error: 'needs at least 1 request in 1 to 86400 seconds' });
 
-/** One entry of express's "trust proxy" list: a named range, or an address with an optional prefix length. */
+/** One entry of the "trust proxy" list (proxy-addr, as Fastify reads it): a named range, or an address with an optional prefix length. */
 function isProxyAddress(entry: string): boolean {
   if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
   const [address, prefix, ...rest] = entry.split('/');
@@ -116,7 +116,7 @@ export interface AppConfig {
   readyRequiresWorker: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   corsOrigins: string[];
-  /** Express "trust proxy": whose X-Forwarded-For is believed (per-IP rate limits see the client behind it). */
+  /** "trust proxy": whose X-Forwarded-For is believed (per-IP rate limits see the client behind it). */
   trustProxy: string[];
   webRoot: string | undefined;
   /** How long an approved `card_pin_reset` / `name_change` waits for the customer's input. */

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'ADMIN_KEY_INVALID',
   'RATE_LIMITED',
   'CONFLICT',
+  'UNSUPPORTED_MEDIA_TYPE',
   // Extensions beyond the v1 list: codes for failures no client input should cause.
   'FEATURE_UNAVAILABLE',
   'SERVICE_UNAVAILABLE',

@@ -11,7 +11,8 @@ import { ormOptions } from './orm-options';
     MikroOrmModule.forRootAsync({
       inject: [APP_CONFIG],
       driver: PostgreSqlDriver,
-      useFactory: (config: AppConfig) => ({ ...ormOptions(config.databaseUrl), autoLoadEntities: true, registerRequestContext: true, forRoutesPath: '{*path}' }),
+      // The api forks the EntityManager per request in a Fastify hook (ormRequestContext), not in a middleware.
+      useFactory: (config: AppConfig) => ({ ...ormOptions(config.databaseUrl), autoLoadEntities: true, registerRequestContext: false }),
     }),
   ],
 })

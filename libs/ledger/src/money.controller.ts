@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { IDEMPOTENT_REPLAYED_HEADER, type EntryView, type MoneyMoved } from '@bank/contracts/ledger';
 import type { Page } from '@bank/contracts/pagination';
 import { AccountIdPipe } from '@bank/accounts/account-id.pipe';
@@ -14,11 +14,12 @@ import { DepositDto, PageQueryDto, TransferDto, WithdrawalDto } from './dto/mone
 import { IdempotencyKey } from './idempotency-key.decorator';
 import { RateLimit } from '@bank/security/rate-limits/rate-limit.decorator';
 import { MoneyMetricsInterceptor } from '@bank/metrics/money-metrics.interceptor';
+import { WithoutOrmContext } from '@bank/db/orm-request-context';
 
 const IDEMPOTENCY_HEADER_DOC = { name: 'Idempotency-Key', required: false, description: '1..255 characters; a replay answers the original response' };
 
-function answer(response: Response, result: CommandResult<MoneyMoved>): MoneyMoved {
-  if (result.replayed) response.set(IDEMPOTENT_REPLAYED_HEADER, 'true');
+function answer(response: FastifyReply, result: CommandResult<MoneyMoved>): MoneyMoved {
+  if (result.replayed) response.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
   return result.body;
 }
 
@@ -34,6 +35,7 @@ export class MoneyController {
   ) {}
 
   @Post('accounts/:id/deposits')
+  @WithoutOrmContext()
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @RateLimit('money-user')
   async deposit(
@@ -41,12 +43,13 @@ export class MoneyController {
     @Param('id', AccountIdPipe) accountId: string,
     @Body() body: DepositDto,
     @IdempotencyKey() key: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<MoneyMoved> {
     return answer(response, await this.ledger.deposit(user.id, accountId, body, key));
   }
 
   @Post('accounts/:id/withdrawals')
+  @WithoutOrmContext()
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @RateLimit('money-user')
   async withdraw(
@@ -54,19 +57,20 @@ export class MoneyController {
     @Param('id', AccountIdPipe) accountId: string,
     @Body() body: WithdrawalDto,
     @IdempotencyKey() key: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<MoneyMoved> {
     return answer(response, await this.ledger.withdraw(user.id, accountId, body, key));
   }
 
   @Post('transfers')
+  @WithoutOrmContext()
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @RateLimit('money-user')
   async transfer(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: TransferDto,
     @IdempotencyKey() key: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<MoneyMoved> {
     return answer(response, await this.ledger.transfer(user.id, body, key));
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@bank/auth/public.decorator';
 import { MetricsRegistry } from './metrics.registry';
@@ -13,7 +13,7 @@ export class MetricsController {
 
   @Get(['metrics', 'api/v1/metrics'])
   @Header('Cache-Control', 'no-store')
-  async scrape(@Res({ passthrough: true }) response: Response): Promise<string> {
+  async scrape(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
     response.type(this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }

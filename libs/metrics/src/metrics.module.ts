@@ -1,8 +1,7 @@
-import { Global, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { RealtimeModule } from '@bank/realtime/realtime.module';
 import { RequestQueuesModule } from '@bank/requests/request-queues.module';
 import { MetricsRegistry } from './metrics.registry';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { PlatformGauges } from './platform-gauges';
 import { MetricsController } from './metrics.controller';
 import { MoneyMetricsInterceptor } from './money-metrics.interceptor';
@@ -15,8 +14,4 @@ import { MoneyMetricsInterceptor } from './money-metrics.interceptor';
   controllers: [MetricsController],
   exports: [MetricsRegistry, MoneyMetricsInterceptor],
 })
-export class MetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('{*splat}');
-  }
-}
+export class MetricsModule {}

@@ -1,5 +1,5 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { tap, type Observable } from 'rxjs';
 import { IDEMPOTENT_REPLAYED_HEADER } from '@bank/contracts/ledger';
 import { problemOf } from '@bank/problems/problem-mapping';
@@ -15,7 +15,7 @@ export class MoneyMetricsInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const kind = KIND_OF_HANDLER[context.getHandler().name];
     if (!kind) return next.handle();
-    const response = context.switchToHttp().getResponse<Response>();
+    const response = context.switchToHttp().getResponse<FastifyReply>();
     return next.handle().pipe(
       tap({
         next: () => this.metrics.moneyMovements.inc({ kind, outcome: response.getHeader(IDEMPOTENT_REPLAYED_HEADER) ? 'replayed' : 'posted' }),

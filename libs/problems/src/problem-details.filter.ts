@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problemTypeUri, type ProblemDocument } from '@bank/contracts/problem';
 import { DomainError } from './domain-error';
 import { problemOf } from './problem-mapping';
@@ -20,33 +20,36 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** The one place every error becomes an RFC 9457 problem document with a stable `code`. */
+const logger = new Logger('ProblemDetails');
+
+/** Answers a request with the RFC 9457 problem document of whatever it ended with. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {
+  const mapped = problemOf(exception);
+  if (mapped.status >= 500 && mapped.status !== 503) {
+    logger.error({ err: exception, reqId: request.id, path: request.originalUrl }, 'unhandled error');
+  }
+  // Extensions first: none may overwrite a member RFC 9457 or API.md defines.
+  const problem: ProblemDocument = {
+    ...mapped.extensions,
+    type: problemTypeUri(mapped.code),
+    title: TITLES[mapped.status] ?? 'Error',
+    status: mapped.status,
+    detail: mapped.detail,
+    code: mapped.code,
+    instance: request.originalUrl,
+    ...(mapped.errors ? { errors: mapped.errors } : {}),
+  };
+  if (reply.sent) return;
+  if (exception instanceof DomainError) reply.headers(exception.headers);
+  reply.status(mapped.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+/** The one place every error of a Nest route becomes a problem document with a stable `code`. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('ProblemDetails');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
-    const mapped = problemOf(exception);
-    if (mapped.status >= 500 && mapped.status !== 503) {
-      this.logger.error({ err: exception, path: request.originalUrl }, 'unhandled error');
-    }
-    // Extensions first: none may overwrite a member RFC 9457 or API.md defines.
-    const problem: ProblemDocument = {
-      ...mapped.extensions,
-      type: problemTypeUri(mapped.code),
-      title: TITLES[mapped.status] ?? 'Error',
-      status: mapped.status,
-      detail: mapped.detail,
-      code: mapped.code,
-      instance: request.originalUrl,
-      ...(mapped.errors ? { errors: mapped.errors } : {}),
-    };
-    if (response.headersSent) return;
-    if (exception instanceof DomainError) response.set(exception.headers);
-    response.status(mapped.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    sendProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), exception);
   }
 }

@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { TestApp, TEST_PASSWORD, uniqueEmail } from '../../../test/support/test-app';
 
 /** Every bad input gets a 4xx problem document with a stable code, and writes nothing. */
@@ -57,9 +58,46 @@ describe('errors and validation (HTTP)', () => {
     expect(await usersWith(email)).toBe(0);
   });
 
-  it('a text/plain body is treated as no body: 400, not 500', async () => {
-    const response = await t.http().post('/api/v1/auth/login').set('Content-Type', 'text/plain').send('hello').expect(400);
-    expect(response.body.code).toBe('VALIDATION_FAILED');
+  it('a body that is not JSON → 415 UNSUPPORTED_MEDIA_TYPE problem document, not read at all', async () => {
+    for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded']) {
+      const response = await t.http().post('/api/v1/auth/login').set('Content-Type', type).send('email=a@b.c').expect(415);
+      expect(response.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 });
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    }
+  });
+
+  it('a compressed JSON body is read (gzip, deflate, br); one that does not decompress is 400, an unknown encoding 415', async () => {
+    // superagent would JSON-encode a Buffer under a JSON content type: send the bytes as they are.
+    const compressed = (encoding: string, bytes: Buffer) =>
+      t
+        .http()
+        .post('/api/v1/auth/login')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        .serialize((body: Buffer) => body as unknown as string)
+        .send(bytes);
+    const email = uniqueEmail('gzip');
+    const body = Buffer.from(JSON.stringify({ ...valid(), email }));
+    for (const [encoding, compress] of [
+      ['gzip', gzipSync],
+      ['deflate', deflateSync],
+      ['br', brotliCompressSync],
+    ] as const) {
+      const response = await compressed(encoding, compress(JSON.stringify({ email, password: 'wrong-password-123' })));
+      expect(response.status).toBe(401);
+      expect(response.body.code).toBe('INVALID_CREDENTIALS');
+    }
+    const registered = await t.http().post('/api/v1/auth/register').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').serialize((bytes: Buffer) => bytes as unknown as string).send(gzipSync(body));
+    expect(registered.status).toBe(201);
+    expect(await usersWith(email)).toBe(1);
+    const garbage = await compressed('gzip', Buffer.from('not gzip at all')).expect(400);
+    expect(garbage.body.code).toBe('VALIDATION_FAILED');
+    const unknown = await compressed('zstd', body).expect(415);
+    expect(unknown.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    // A compression bomb: small on the wire, over the limit once decompressed.
+    const bomb = gzipSync(Buffer.from(JSON.stringify({ email, password: 'x'.repeat(200 * 1024) })));
+    expect(bomb.length).toBeLessThan(10 * 1024);
+    await compressed('gzip', bomb).expect(413);
   });
 
   it('unknown routes → 404 NOT_FOUND problem document', async () => {

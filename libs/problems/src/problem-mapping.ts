@@ -12,7 +12,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   413: 'VALIDATION_FAILED',
-  415: 'VALIDATION_FAILED',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'VALIDATION_FAILED',
   423: 'ACCOUNT_LOCKED',
   429: 'RATE_LIMITED',
@@ -27,20 +27,19 @@ export function fieldErrorsOf(error: ZodError): FieldError[] {
 }
 
 /**
- * Errors raised while Express reads the body, before Nest sees the request: body-parser's own carry
- * a `type` (malformed JSON, oversized body, unsupported charset or encoding); a body that does not
- * decompress (`Content-Encoding: gzip` on garbage) is the zlib error wrapped by http-errors, with a
- * 4xx `status` and `expose: true` but no `type`.
+ * Errors raised while the HTTP server reads a request, before any handler sees it: Fastify's own
+ * (`FST_ERR_CTP_*`: a body over the limit, malformed or empty JSON, a media type it does not read,
+ * a __proto__ key; `FST_ERR_BAD_URL`, `FST_ERR_MAX_PARAM_LENGTH`: a URL the router refuses) and
+ * those of the decompression hook. Each carries a 4xx `statusCode`.
  */
-interface BodyParserError {
-  type?: unknown;
-  status: number;
-  expose?: unknown;
+interface RequestReadError {
+  statusCode: number;
+  code?: unknown;
 }
-function isBodyParserError(error: unknown): error is BodyParserError {
+function isRequestReadError(error: unknown): error is RequestReadError {
   if (typeof error !== 'object' || error === null) return false;
-  const { type, status, expose } = error as BodyParserError;
-  return typeof status === 'number' && (typeof type === 'string' || expose === true);
+  const { statusCode } = error as RequestReadError;
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
 }
 
 /** What an error becomes for the client: the status, the stable code, and what the document says. */
@@ -74,14 +73,17 @@ export function problemOf(exception: unknown): MappedProblem {
     const extensions = status === 503 && typeof body === 'object' ? { checks: (body as { details?: unknown }).details } : undefined;
     return { status, code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_FAILED'), detail, extensions };
   }
-  if (isBodyParserError(exception) && exception.status >= 400 && exception.status < 500) {
-    if (exception.type === 'entity.too.large') {
+  if (isRequestReadError(exception)) {
+    if (exception.statusCode === 413) {
       return { status: 413, code: 'VALIDATION_FAILED', detail: 'The request body is too large.', errors: [{ path: '', message: 'body too large' }] };
     }
-    if (exception.type === 'entity.parse.failed') {
+    if (exception.statusCode === 415) {
+      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'The request body must be JSON (Content-Type: application/json), sent as is or with gzip, deflate or br.' };
+    }
+    if (exception.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || exception.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || exception instanceof SyntaxError) {
       return { status: 400, code: 'VALIDATION_FAILED', detail: 'The request body is not valid JSON.', errors: [{ path: '', message: 'malformed JSON' }] };
     }
-    return { status: exception.status, code: 'VALIDATION_FAILED', detail: 'The request body could not be read.' };
+    return { status: exception.statusCode, code: 'VALIDATION_FAILED', detail: 'The request could not be read (its URL or body is malformed).' };
   }
   return { status: 500, code: 'INTERNAL_ERROR', detail: 'Something went wrong on our side. It has been logged.' };
 }

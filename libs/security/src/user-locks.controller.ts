@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { Page } from '@bank/contracts/pagination';
 import type { UserView } from '@bank/contracts/users';
 import { ADMIN_KEY_HEADER, LockUserSchema, UserListQuerySchema } from '@bank/contracts/security';
@@ -31,7 +31,7 @@ export class UserLocksController {
   @Post(':id/lock')
   @RateLimit('admin-user')
   @HttpCode(200)
-  lock(@CurrentUser() admin: AuthenticatedUser, @Param('id', UserIdPipe) id: string, @Body() body: LockUserDto, @Req() request: Request): Promise<UserView> {
+  lock(@CurrentUser() admin: AuthenticatedUser, @Param('id', UserIdPipe) id: string, @Body() body: LockUserDto, @Req() request: FastifyRequest): Promise<UserView> {
     return this.locks.lock(admin, id, body.reason, request.ip ?? null);
   }
 
@@ -39,7 +39,7 @@ export class UserLocksController {
   @RateLimit('admin-user')
   @HttpCode(200)
   @ApiHeader({ name: 'X-Admin-Key', required: true, description: 'the second admin secret (ADMIN_KEY)' })
-  unlock(@CurrentUser() admin: AuthenticatedUser, @Param('id', UserIdPipe) id: string, @Headers(ADMIN_KEY_HEADER) key: string | undefined, @Req() request: Request): Promise<UserView> {
+  unlock(@CurrentUser() admin: AuthenticatedUser, @Param('id', UserIdPipe) id: string, @Headers(ADMIN_KEY_HEADER) key: string | undefined, @Req() request: FastifyRequest): Promise<UserView> {
     return this.locks.unlock(admin, id, key, request.ip ?? null);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { TokenService } from '@bank/auth/token.service';
 import type { VerifiedAccessToken } from '@bank/auth/access-token';
 import { UsersService } from '@bank/users/users.service';
@@ -23,9 +23,8 @@ export class QueueBoardAccess {
     private readonly orm: MikroORM,
   ) {}
 
-  async check(request: Request): Promise<VerifiedAccessToken> {
-    const cookies = request.cookies as Record<string, string> | undefined;
-    const token = bearerToken(request) ?? cookies?.[QUEUE_BOARD_COOKIE];
+  async check(request: FastifyRequest): Promise<VerifiedAccessToken> {
+    const token = bearerToken(request) ?? request.cookies[QUEUE_BOARD_COOKIE];
     if (!token) throw new TokenInvalid('An admin access token is required (Authorization: Bearer <token>, or open the board through POST /api/v1/admin/queues/session).');
     return this.authorize(token);
   }
@@ -41,13 +40,5 @@ export class QueueBoardAccess {
     if (!user) throw new TokenInvalid();
     if (user.status === 'locked') throw new AccountLocked();
     return caller;
-  }
-
-  /** Express middleware in front of every board route (page, assets, its JSON api). */
-  middleware(): (request: Request, response: Response, next: NextFunction) => Promise<void> {
-    return async (request, _response, next) => {
-      await this.check(request);
-      next();
-    };
   }
 }

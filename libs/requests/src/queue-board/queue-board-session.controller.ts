@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { Roles } from '@bank/auth/roles.decorator';
@@ -28,16 +28,16 @@ export class QueueBoardSessionController {
   @RateLimit('admin-user')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Sets the HttpOnly board cookie (Path=/admin/queues) for the rest of the access token\'s life.' })
-  async open(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+  async open(@Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply): Promise<void> {
     const token = bearerToken(request);
     if (!token) throw new TokenInvalid();
     const { expiresAtMs } = await this.access.authorize(token);
-    response.cookie(QUEUE_BOARD_COOKIE, token, {
+    response.setCookie(QUEUE_BOARD_COOKIE, token, {
       httpOnly: true,
       sameSite: 'strict',
       secure: this.config.isProduction,
       path: QUEUE_BOARD_PATH,
-      maxAge: Math.max(0, expiresAtMs - Date.now()),
+      maxAge: Math.max(0, Math.floor((expiresAtMs - Date.now()) / 1000)),
     });
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { RateLimitName } from '@bank/contracts/security';
 import type { RequestWithUser } from '@bank/auth/current-user.decorator';
 
@@ -17,7 +17,7 @@ const TRACKED_BY: Record<RateLimitName, Tracked> = {
 };
 
 /** The email a login or registration names, as the account lookup normalises it; null if it names none. */
-export function emailOf(request: Request): string | null {
+export function emailOf(request: FastifyRequest): string | null {
   const email: unknown = (request.body as Record<string, unknown> | undefined)?.email;
   return typeof email === 'string' && email.trim().length > 0 ? email.trim().toLowerCase() : null;
 }
@@ -27,10 +27,10 @@ export function emailOf(request: Request): string | null {
  * without an email: validation refuses it anyway). Runs after the auth guard, so `user` is set on
  * the routes that need it.
  */
-export function trackerOf(name: RateLimitName, request: Request & RequestWithUser): string | null {
+export function trackerOf(name: RateLimitName, request: FastifyRequest & RequestWithUser): string | null {
   switch (TRACKED_BY[name]) {
     case 'ip':
-      return request.ip ?? request.socket.remoteAddress ?? 'unknown';
+      return request.ip;
     case 'email':
       return emailOf(request);
     case 'user':

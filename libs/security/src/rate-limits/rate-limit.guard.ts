@@ -9,7 +9,7 @@ import {
   type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { RateLimitName } from '@bank/contracts/security';
 import type { RequestWithUser } from '@bank/auth/current-user.decorator';
 import { APP_CONFIG } from '@bank/config/config.module';
@@ -44,7 +44,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     const name = props.throttler.name as RateLimitName;
     const names = this.reflector.getAllAndOverride<RateLimitName[] | undefined>(RATE_LIMITS_METADATA, [props.context.getHandler(), props.context.getClass()]) ?? [];
     if (!names.includes(name)) return true;
-    const request = props.context.switchToHttp().getRequest<Request & RequestWithUser>();
+    const request = props.context.switchToHttp().getRequest<FastifyRequest & RequestWithUser>();
     const tracker = trackerOf(name, request);
     if (tracker === null) return true;
     try {

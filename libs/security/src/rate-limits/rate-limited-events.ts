@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { RateLimitName } from '@bank/contracts/security';
 import type { RequestWithUser } from '@bank/auth/current-user.decorator';
 import { REDIS } from '@bank/redis/redis.module';
@@ -21,7 +21,7 @@ export class RateLimitedEvents {
     private readonly security: SecurityEventsService,
   ) {}
 
-  async refused(name: RateLimitName, tracker: string, windowS: number, request: Request & RequestWithUser): Promise<void> {
+  async refused(name: RateLimitName, tracker: string, windowS: number, request: FastifyRequest & RequestWithUser): Promise<void> {
     try {
       const first = await this.redis.set(`rate-limit-event:${name}:${trackerDigest(tracker)}`, '1', 'EX', windowS, 'NX');
       if (first !== 'OK') return;
@@ -29,7 +29,7 @@ export class RateLimitedEvents {
       await this.security.record('rate_limited', {
         userId: request.user?.id ?? null,
         ip: request.ip ?? null,
-        detail: { limit: name, method: request.method, path: request.path, ...(email ? { email } : {}) },
+        detail: { limit: name, method: request.method, path: request.url.split('?')[0], ...(email ? { email } : {}) },
       });
     } catch (error) {
       // The 429 stands either way; a missing sample is only a gap in the trail.
