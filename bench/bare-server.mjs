@@ -3,10 +3,13 @@
 // POST /api/v1/transfers on this machine — node:http, an HS256 check of the api's own access
 // tokens, JSON parsing and a minimal shape check, then the same SQL the api runs
 // (`money_execute`, one round trip, with the same group commit: commands that arrive while a
-// batch is in flight go in the next one). No framework, logging, metrics or rate limits, so
+// batch is in flight go in the next one). No framework, logging or rate limits, so
 // `ratioToBare` in the benchmark says what everything the api does around the SQL costs.
+// Besides POST /api/v1/transfers it answers GET /metrics with the two series of the api's
+// `bankingcore_money_batch_commands` histogram the benchmark reads (commands per call: _sum, _count).
+// MONEY_BATCHES_IN_FLIGHT and MONEY_BATCH_MAX are read as the api reads them (defaults 1 and 256).
 //
-//   DATABASE_URL=… JWT_SECRET=… PORT=… node bench/bare-server.mjs
+//   DATABASE_URL=… JWT_SECRET=… PORT=… [MONEY_BATCHES_IN_FLIGHT=1] [MONEY_BATCH_MAX=256] node bench/bare-server.mjs
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
@@ -37,6 +40,7 @@ function userOf(authorization) {
 // Group commit, as small as it gets.
 const waiting = [];
 let inFlight = 0;
+const batches = { calls: 0, commands: 0 };
 function submit(command) {
   return new Promise((resolve, reject) => {
     waiting.push({ command, resolve, reject });
@@ -47,6 +51,8 @@ function pump() {
   while (inFlight < BATCHES_IN_FLIGHT && waiting.length > 0) {
     const batch = waiting.splice(0, BATCH_MAX);
     inFlight++;
+    batches.calls++;
+    batches.commands += batch.length;
     pool
       .query({ name: 'money-execute', text: 'select money_execute($1::json) as outcomes', values: [JSON.stringify(batch.map((w, i) => ({ ...w.command, n: i + 1 })))] })
       .then(
@@ -66,7 +72,14 @@ function reply(response, status, body) {
   response.end(text);
 }
 
+function replyMetrics(response) {
+  const text = `bankingcore_money_batch_commands_sum ${batches.commands}\nbankingcore_money_batch_commands_count ${batches.calls}\n`;
+  response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
 const server = http.createServer((request, response) => {
+  if (request.method === 'GET' && request.url === '/metrics') return replyMetrics(response);
   if (request.method !== 'POST' || request.url !== '/api/v1/transfers') return reply(response, 404, { code: 'NOT_FOUND' });
   const chunks = [];
   request.on('data', (chunk) => chunks.push(chunk));
@@ -105,4 +118,11 @@ const server = http.createServer((request, response) => {
 });
 server.keepAliveTimeout = 65_000;
 server.listen(Number(PORT), HOST, () => process.stdout.write(`bare reference listening on ${HOST}:${server.address().port}\n`));
-for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => server.close(() => pool.end().then(() => process.exit(0))));
+// A stop ends at once: keep-alive clients would otherwise hold the server open.
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.on(signal, () => {
+    server.close();
+    server.closeAllConnections();
+    pool.end().finally(() => process.exit(0));
+  });
+}

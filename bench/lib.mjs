@@ -1,5 +1,6 @@
 // Helpers shared by the benchmarks in this folder: progress lines, ports, admin SQL, bounded
-// parallelism, percentiles, and JSON over keep-alive HTTP.
+// parallelism, percentiles, JSON over keep-alive HTTP, a sampler of what a database's sessions are
+// doing (pg_stat_activity) and a reader of one Prometheus series.
 import http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -125,4 +126,68 @@ export function parseNumberOptions(argv, defaults, names) {
     options[key] = number;
   }
   return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a database's sessions are doing, and Prometheus text
+
+/**
+ * Samples every 100 ms what the client sessions of `database` are doing, until the returned
+ * function is called; that resolves to the average number of sessions in each state:
+ * `active` with a wait event (Lock/object = the NOTIFY commit lock, Lock/transactionid = a row
+ * lock, IO/WALSync = the commit flush), `active` on CPU, `idle in transaction` (PostgreSQL waits
+ * for the client: the client's event loop is the bottleneck), or `idle` (a pooled connection unused).
+ */
+export function startDbSampler(database) {
+  const counts = new Map();
+  let samples = 0;
+  let stopped = false;
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 10_000 });
+  const loop = (async () => {
+    try {
+      await client.connect();
+      while (!stopped) {
+        const { rows } = await client.query(
+          `select state, wait_event_type, wait_event, count(*)::int as n from pg_stat_activity
+           where datname = $1 and backend_type = 'client backend' and pid <> pg_backend_pid()
+           group by 1, 2, 3`,
+          [database],
+        );
+        samples++;
+        for (const row of rows) {
+          const key = `${row.state ?? '?'}${row.wait_event_type ? ` / ${row.wait_event_type}:${row.wait_event}` : row.state === 'active' ? ' / on CPU' : ''}`;
+          counts.set(key, (counts.get(key) ?? 0) + row.n);
+        }
+        await sleep(100);
+      }
+    } catch (error) {
+      counts.set(`sampler failed: ${error.message}`, 0);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return {
+      samples,
+      averageSessions: Object.fromEntries([...counts.entries()].sort((a, b) => b[1] - a[1]).map(([key, n]) => [key, round(n / Math.max(1, samples), 2)])),
+    };
+  };
+}
+
+/** Average sessions `idle in transaction` (also `(aborted)`) out of a sampler's `averageSessions`. */
+export function idleInTransactionSessions(averageSessions) {
+  return round(
+    Object.entries(averageSessions ?? {})
+      .filter(([state]) => state.startsWith('idle in transaction'))
+      .reduce((sum, [, n]) => sum + n, 0),
+    2,
+  );
+}
+
+/** The value of an unlabelled Prometheus series (e.g. `bankingcore_money_batch_commands_sum`) in exposition text, or null. */
+export function prometheusValue(text, series) {
+  const match = new RegExp(`^${series}(?:\\{\\})? (\\S+)`, 'm').exec(String(text));
+  return match ? Number(match[1]) : null;
 }

@@ -1,151 +1,172 @@
 #!/usr/bin/env node
-// Benchmark (not a test) of money transfers through the built api, beside pgbench TPC-B on the
-// same machine. One run: a fresh database, N api processes (dist/, built by `npm run bench`),
-// customers registered and logged in over HTTP, C keep-alive clients posting transfers for T
-// seconds after a warm-up, the admin ledger check, then pgbench -c C -T T on a second fresh
-// database. Progress goes to stderr, one JSON document to stdout. Everything it creates (api
-// processes, both databases, the Redis keys under its prefix) is removed at the end, also on
-// failure, Ctrl+C or the overall time limit. All traffic goes to 127.0.0.1.
+// Benchmark (not a test) of money transfers through the built api, beside the bare reference
+// (bench/bare-server.mjs: node:http + pg, the same money_execute and group commit) and pgbench on
+// the same machine. One run sets up ONE throwaway platform — a fresh database, N api processes
+// (dist/, built by `npm run bench`), customers registered and logged in over HTTP once — and runs
+// these scenarios on it, each a warm-up and then T measured seconds of C keep-alive clients:
 //
-//   npm run -s bench -- [--clients 64] [--seconds 20] [--api-processes 2] [--customers 200]
-//                       [--warmup 2] [--max-amount 100] [--no-pgbench] [--timeout <s>] [--cpu-prof <dir>]
+//   spread            transfers between random different customers among all of them
+//   contention        the same among 32 of them only
+//   hot-account       every transfer from ONE source to a random other customer (a payroll; its
+//                     daily limit is raised and its funds topped up first, so nothing is refused)
+//   bare-spread, bare-contention, bare-hot-account
+//                     the same three shapes against the bare reference (same database, same tokens)
+//
+// After each scenario: the admin ledger check and a cross-check in the database (every 201 in the
+// ledger exactly once, nothing else committed, money conserved). Then the api stops and pgbench
+// runs on a second fresh database: TPC-B (-i -s 10, then -c C -j 2 -T T), paired with spread,
+// contention and bare-spread/-contention, and bench/pgbench-hot-account.sql, paired with the
+// hot-account shapes. stdout gets one JSON document per scenario (transfers/s, latency, errors,
+// CPU ms per transfer, sessions idle in transaction, commands per batch, ratioToPgbench,
+// ratioToBare, targets, targetMet); progress goes to stderr. Everything it creates (processes,
+// both databases, the Redis keys under its prefix) is removed at the end, also on failure, Ctrl+C
+// or the overall time limit. All traffic goes to 127.0.0.1.
+//
+//   node bench/transfers-bench.mjs [--scenarios spread,contention,hot-account,bare-spread,...]
+//        [--no-bare] [--clients 64] [--seconds 15] [--warmup 2] [--api-processes 2] [--customers 200]
+//        [--max-amount 100] [--no-pgbench] [--timeout <s>] [--cpu-prof <dir>]
+//   (npm run -s bench runs it with the defaults after the build; MONEY_BATCHES_IN_FLIGHT and
+//   MONEY_BATCH_MAX in the environment are passed to the api and the bare reference alike)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { CLOCK_TICKS, postgresTicks, processTicks } from './proc-cpu.mjs';
 import Redis from 'ioredis';
-import { HOST, PG_ADMIN_URL, REDIS_URL, REQUEST_TIMEOUT_MS, adminQuery, expectStatus, freePort, httpRequest, inParallel, parseJson, percentile, progress, quoteIdentifier, round, sleep } from './lib.mjs';
+import { cpuSnapshot, cpuSplit } from './proc-cpu.mjs';
+import { initPgbench, runHotAccount, runTpcb } from './pgbench.mjs';
+import {
+  HOST,
+  REDIS_URL,
+  adminQuery,
+  expectStatus,
+  freePort,
+  httpRequest,
+  idleInTransactionSessions,
+  inParallel,
+  parseJson,
+  percentile,
+  progress,
+  prometheusValue,
+  quoteIdentifier,
+  round,
+  sleep,
+  startDbSampler,
+} from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const API_ENTRY = resolve(ROOT, 'dist/apps/api/src/main.js');
-const PGBENCH = '/usr/bin/pgbench';
+const BARE_ENTRY = resolve(ROOT, 'bench/bare-server.mjs');
 const ADMIN = { email: 'admin@bankingcore.local', password: 'dev-only-admin-password' };
-const TARGET = { transfersPerSecond: 1000, p99Ms: 50, ratio: 0.2 };
 const INITIAL_DEPOSIT = 100_000_000;
+const CONTENTION_ACCOUNTS = 32;
+// The hot-account source may spend this much a day (well over anything a run can send) and is
+// topped up to afford this many transfers a second of the largest amount, for every run on it.
+const HOT_ACCOUNT_DAILY_LIMIT = 1e15;
+const HOT_ACCOUNT_AFFORDS_PER_SECOND = 5_000;
+
+/** Issue 14's targets; a document's `targetMet` says for each whether it holds (null: not applicable). */
+const TARGETS = {
+  ratioToPgbench: { atLeast: 0.5, of: 'transfers/s ÷ the paired pgbench tps (TPC-B; hot-account shapes: bench/pgbench-hot-account.sql)' },
+  p99Ms: { atMost: 150, atClients: 64 },
+  apiCpuMsPerTransfer: { atMost: 2, of: 'api processes (api scenarios only)' },
+  ratioToBare: { atLeast: 0.6, of: 'transfers/s ÷ the bare reference of the same shape (api scenarios only)' },
+  errors: { atMost: 0 },
+};
+
+/** Who sends to whom: `pick(customers)` → [sender, receiver], two different customers. */
+const SHAPES = {
+  spread: {
+    describe: (customers) => `transfers between random different customers among all ${customers.length}`,
+    pick: (customers) => randomPair(customers, customers.length),
+    pgbench: 'tpcb',
+  },
+  contention: {
+    describe: (customers) => `transfers between random different customers among the first ${contentionAccounts(customers)}`,
+    pick: (customers) => randomPair(customers, contentionAccounts(customers)),
+    pgbench: 'tpcb',
+  },
+  'hot-account': {
+    describe: (customers) => `every transfer from one source (the last customer) to a random one of the other ${customers.length - 1}`,
+    pick: (customers) => [customers.at(-1), customers[Math.floor(Math.random() * (customers.length - 1))]],
+    pgbench: 'hotAccount',
+  },
+};
+const SCENARIOS = ['spread', 'bare-spread', 'contention', 'bare-contention', 'hot-account', 'bare-hot-account']; // the order they run in
+const scenarioServer = (name) => (name.startsWith('bare-') ? 'bare' : 'api');
+const scenarioShape = (name) => name.replace(/^bare-/, '');
+
+function contentionAccounts(customers) {
+  return Math.min(CONTENTION_ACCOUNTS, customers.length);
+}
+
+function randomPair(customers, among) {
+  const from = Math.floor(Math.random() * among);
+  let to = Math.floor(Math.random() * (among - 1));
+  if (to >= from) to++;
+  return [customers[from], customers[to]];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Options
 
+const USAGE =
+  'usage: node bench/transfers-bench.mjs [--scenarios a,b,...] [--no-bare] [--clients 64] [--seconds 15] [--warmup 2] [--api-processes 2] ' +
+  `[--customers 200] [--max-amount 100] [--no-pgbench] [--timeout s] [--cpu-prof dir]\n  scenarios: ${SCENARIOS.join(', ')}\n`;
+
 function parseArgs(argv) {
-  const options = { clients: 64, seconds: 20, apiProcesses: 2, customers: 200, warmup: 2, pgbench: true, timeout: undefined, cpuProf: null, maxAmount: 100 };
+  const options = { clients: 64, seconds: 15, apiProcesses: 2, customers: 200, warmup: 2, pgbench: true, bare: true, scenarios: SCENARIOS, timeout: undefined, cpuProf: null, maxAmount: 100 };
   const numeric = { '--clients': 'clients', '--seconds': 'seconds', '--api-processes': 'apiProcesses', '--customers': 'customers', '--warmup': 'warmup', '--timeout': 'timeout', '--max-amount': 'maxAmount' };
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].split('=', 2);
-    if (flag === '--no-pgbench') {
-      options.pgbench = false;
-      continue;
-    }
-    if (flag === '--cpu-prof') {
-      // Writes a V8 CPU profile of each api process into this directory (open in Chrome DevTools).
-      options.cpuProf = resolve(value ?? argv[++i] ?? '');
-      continue;
-    }
-    if (flag === '--help' || flag === '-h') {
-      process.stderr.write('usage: npm run -s bench -- [--clients 64] [--seconds 20] [--api-processes 2] [--customers 200] [--warmup 2] [--max-amount 100] [--no-pgbench] [--timeout s] [--cpu-prof dir]\n');
+    if (flag === '--no-pgbench') options.pgbench = false;
+    else if (flag === '--no-bare') options.bare = false;
+    else if (flag === '--help' || flag === '-h') {
+      process.stderr.write(USAGE);
       process.exit(0);
+    } else if (flag === '--cpu-prof') {
+      // Writes a V8 CPU profile of each api process and of the bare reference into this directory (open in Chrome DevTools).
+      options.cpuProf = resolve(value ?? argv[++i] ?? '');
+    } else if (flag === '--scenarios') {
+      options.scenarios = parseScenarios(value ?? argv[++i] ?? '');
+    } else {
+      const key = numeric[flag];
+      if (!key) throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
+      if (value === undefined) value = argv[++i];
+      const number = Number(value);
+      if (!Number.isFinite(number) || number < 0) throw new Error(`${flag} needs a non-negative number, got ${value}`);
+      options[key] = number;
     }
-    const key = numeric[flag];
-    if (!key) throw new Error(`unknown option ${argv[i]}`);
-    if (value === undefined) value = argv[++i];
-    const number = Number(value);
-    if (!Number.isFinite(number) || number < 0) throw new Error(`${flag} needs a non-negative number, got ${value}`);
-    options[key] = number;
   }
+  if (!options.bare) options.scenarios = options.scenarios.filter((name) => scenarioServer(name) === 'api');
+  if (options.scenarios.length === 0) throw new Error('no scenario left to run');
   if (!Number.isInteger(options.clients) || options.clients < 1) throw new Error('--clients must be an integer ≥ 1');
   if (!Number.isInteger(options.apiProcesses) || options.apiProcesses < 1 || options.apiProcesses > 8) throw new Error('--api-processes must be 1..8');
-  if (!Number.isInteger(options.customers) || options.customers < 2) throw new Error('--customers must be an integer ≥ 2');
+  if (!Number.isInteger(options.customers) || options.customers < 3) throw new Error('--customers must be an integer ≥ 3');
   if (options.seconds <= 0) throw new Error('--seconds must be > 0');
   // Amounts are 1..maxAmount minor units: at the default 100 neither funds (1e8 each) nor the
   // daily limit (1e6 per account) refuse anything; raise it to see refusals under load.
   if (!Number.isInteger(options.maxAmount) || options.maxAmount < 1) throw new Error('--max-amount must be an integer ≥ 1');
-  // Set-up (registration is Argon2-bound), warm-up, the run, pgbench (init + run) and clean-up.
-  options.timeout ??= Math.ceil(240 + options.customers * 0.15 + options.warmup + 2 * options.seconds + 60);
+  options.timeout ??= defaultTimeoutSeconds(options);
   return options;
 }
 
-// ---------------------------------------------------------------------------------------------
-// CPU accounting from /proc (Linux): the bench client, the api processes, PostgreSQL, the machine
-
-function machineTicks() {
-  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-  const numbers = values.map(Number);
-  const idle = numbers[3] + (numbers[4] ?? 0);
-  const total = numbers.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { idle, total, steal: numbers[7] ?? 0 };
+/** In the order they run, whatever order they were named in. */
+function parseScenarios(list) {
+  const names = list.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !SCENARIOS.includes(name));
+  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+  return SCENARIOS.filter((name) => names.includes(name));
 }
 
-function cpuSnapshot(apiPids) {
-  let postgres = null;
-  try {
-    postgres = postgresTicks();
-  } catch {
-    // no /proc: not Linux
-  }
-  let machine = null;
-  try {
-    machine = machineTicks();
-  } catch {
-    // not Linux
-  }
-  const usage = process.cpuUsage();
-  return {
-    at: performance.now(),
-    bench: (usage.user + usage.system) / 1e6,
-    api: apiPids.map((pid) => processTicks(pid)),
-    apiSystem: apiPids.map((pid) => processTicks(pid, 'system')),
-    postgres,
-    machine,
-  };
-}
-
-/** Average cores used by each party between two snapshots (2.0 = both cores of a 2-core box). */
-function cpuSplit(before, after) {
-  const seconds = (after.at - before.at) / 1000;
-  const cores = (ticks) => round(ticks / CLOCK_TICKS / seconds, 2);
-  const delta = (field) => after[field].reduce((sum, end, i) => sum + (end !== null && before[field][i] !== null ? end - before[field][i] : 0), 0);
-  const api = delta('api');
-  const apiSystem = delta('apiSystem');
-  let postgres = null;
-  let postgresSystem = null;
-  if (before.postgres && after.postgres) {
-    postgres = 0;
-    postgresSystem = 0;
-    for (const [pid, end] of after.postgres) {
-      postgres += end.total - (before.postgres.get(pid)?.total ?? 0);
-      postgresSystem += end.system - (before.postgres.get(pid)?.system ?? 0);
-    }
-  }
-  let machineBusy = null;
-  let steal = null;
-  if (before.machine && after.machine) {
-    const total = after.machine.total - before.machine.total;
-    const idle = after.machine.idle - before.machine.idle;
-    machineBusy = round(((total - idle) / total) * os.cpus().length, 2);
-    // Time the hypervisor gave to someone else while this VM wanted to run: a noisy neighbour.
-    steal = round(((after.machine.steal - before.machine.steal) / total) * os.cpus().length, 2);
-  }
-  const bench = round((after.bench - before.bench) / seconds, 2);
-  const apiCores = cores(api);
-  const postgresCores = postgres === null ? null : cores(postgres);
-  const other = machineBusy === null || postgresCores === null ? null : round(Math.max(0, machineBusy - (steal ?? 0) - bench - apiCores - postgresCores), 2);
-  return {
-    unit: 'cores (average over the measured window)',
-    machineCores: os.cpus().length,
-    machineBusy,
-    steal,
-    api: apiCores,
-    apiKernel: cores(apiSystem),
-    postgres: postgresCores,
-    postgresKernel: postgresSystem === null ? null : cores(postgresSystem),
-    benchClient: bench,
-    other,
-  };
+/** Set-up (registration is Argon2-bound), every scenario with its checks, pgbench (init + runs) and clean-up. */
+function defaultTimeoutSeconds(options) {
+  const scenarios = options.scenarios.length * (options.warmup + options.seconds + 20);
+  const pgbench = options.pgbench ? 120 + 2 * (options.seconds + 10) : 0;
+  return Math.ceil(180 + options.customers * 0.15 + scenarios + pgbench + 60);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,12 +174,17 @@ function cpuSplit(before, after) {
 
 const suffix = randomBytes(4).toString('hex');
 const appDatabase = `bankingcore_bench_${suffix}`;
+const appDatabaseUrl = `postgres://postgres@${HOST}:5432/${appDatabase}`;
 const pgbenchDatabase = `bankingcore_bench_${suffix}_pgbench`;
 const redisPrefix = `bankingcore-bench:${suffix}:`;
+// The api and the bare reference sign and check access tokens with this one secret.
+const jwtSecret = `bench-jwt-secret-${randomBytes(24).toString('hex')}`;
 
 const state = {
-  apis: [], // { index, port, child, exited, logTail, errorLines }
+  apis: [], // { index, port, child, exited, logTail, errorLines, warnLines }
+  bare: null, // the same shape as an api
   pgbenchChild: null,
+  sql: null, // the bench's own pg.Client on the app database (set-up and cross-checks)
   createdDatabases: new Set(),
   cleanedUp: null,
   stopping: false,
@@ -167,9 +193,7 @@ const state = {
 function stopChild(child, graceMs) {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-    }, graceMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     child.once('exit', () => {
       clearTimeout(timer);
       done();
@@ -178,21 +202,39 @@ function stopChild(child, graceMs) {
   });
 }
 
-async function stopApis() {
+async function stopServers() {
   state.stopping = true;
-  await Promise.all(state.apis.map((api) => stopChild(api.child, 10_000)));
+  await Promise.all([...state.apis, state.bare].filter(Boolean).map((server) => stopChild(server.child, 10_000)));
+}
+
+async function deleteRedisKeys() {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, enableOfflineQueue: false });
+  let deleted = 0;
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
+      cursor = nextCursor;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+    return deleted;
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function cleanup() {
   state.cleanedUp ??= (async () => {
-    const report = { apiStopped: false, databasesDropped: [], redisKeysDeleted: 0, problems: [] };
+    const report = { serversStopped: false, databasesDropped: [], redisKeysDeleted: 0, problems: [] };
     try {
       await stopChild(state.pgbenchChild, 3_000);
-      await stopApis();
-      report.apiStopped = true;
+      await stopServers();
+      report.serversStopped = true;
     } catch (error) {
       report.problems.push(`stopping processes: ${error.message}`);
     }
+    await state.sql?.end().catch(() => {});
     for (const name of state.createdDatabases) {
       try {
         await adminQuery(`drop database if exists ${quoteIdentifier(name)} with (force)`);
@@ -201,22 +243,13 @@ function cleanup() {
         report.problems.push(`dropping ${name}: ${error.message}`);
       }
     }
-    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, enableOfflineQueue: false });
     try {
-      await redis.connect();
-      let cursor = '0';
-      do {
-        const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
-        cursor = nextCursor;
-        if (keys.length > 0) report.redisKeysDeleted += await redis.del(...keys);
-      } while (cursor !== '0');
+      report.redisKeysDeleted = await deleteRedisKeys();
     } catch (error) {
       report.problems.push(`deleting Redis keys: ${error.message}`);
-    } finally {
-      redis.disconnect();
     }
     progress(
-      `cleaned up: api stopped, dropped ${report.databasesDropped.join(', ') || 'no database'}, deleted ${report.redisKeysDeleted} Redis key(s)` +
+      `cleaned up: api and bare reference stopped, dropped ${report.databasesDropped.join(', ') || 'no database'}, deleted ${report.redisKeysDeleted} Redis key(s)` +
         (report.problems.length ? `; problems: ${report.problems.join('; ')}` : ''),
     );
     return report;
@@ -239,38 +272,31 @@ function abort(reason, exitCode) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The api processes
+// The servers: api processes and the bare reference
 
-async function startApi(index, options) {
-  const port = await freePort();
-  const profiling = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`, `--cpu-prof-name=api-${index}-${suffix}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...profiling, API_ENTRY], {
+/** MONEY_BATCHES_IN_FLIGHT / MONEY_BATCH_MAX from the bench's environment, for the api and the bare reference alike. */
+function moneyPathEnv() {
+  return Object.fromEntries(['MONEY_BATCHES_IN_FLIGHT', 'MONEY_BATCH_MAX'].filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
+}
+
+/** Spawns a node process, keeps its last lines and counts its error (and warning) log lines. */
+function spawnServer(name, entry, env, options) {
+  const profiling = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`, `--cpu-prof-name=${name}-${suffix}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profiling, entry], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: `postgres://postgres@${HOST}:5432/${appDatabase}`,
-      REDIS_URL,
-      PORT: String(port),
-      HOST,
-      LOG_LEVEL: 'warn',
-      READY_REQUIRES_WORKER: 'false',
-      REDIS_KEY_PREFIX: redisPrefix,
-      RATE_LIMITS: 'off', // benchmarks measure throughput, not the limits (DESIGN.md)
-      NODE_ENV: 'development',
-    },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...moneyPathEnv(), ...env },
   });
-  const api = { index, port, child, exited: null, logTail: [], errorLines: { count: 0, samples: [] }, warnLines: 0 };
+  const server = { name, port: Number(env.PORT), child, exited: null, logTail: [], errorLines: { count: 0, samples: [] }, warnLines: 0 };
   const onLine = (line) => {
     if (!line.trim()) return;
-    api.logTail.push(line);
-    if (api.logTail.length > 40) api.logTail.shift();
+    server.logTail.push(line);
+    if (server.logTail.length > 40) server.logTail.shift();
     const level = /"level":(\d+)/.exec(line)?.[1];
     if (level && Number(level) >= 50) {
-      api.errorLines.count++;
-      if (api.errorLines.samples.length < 5) api.errorLines.samples.push(line.slice(0, 1500));
-    } else if (level === '40') api.warnLines++;
+      server.errorLines.count++;
+      if (server.errorLines.samples.length < 5) server.errorLines.samples.push(line.slice(0, 1500));
+    } else if (level === '40') server.warnLines++;
   };
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
@@ -283,26 +309,64 @@ async function startApi(index, options) {
     });
   }
   child.on('exit', (code, signal) => {
-    api.exited = signal ?? `code ${code}`;
-    if (!state.stopping) progress(`api #${index} (port ${port}) exited unexpectedly (${api.exited}); last output:\n  ${api.logTail.slice(-15).join('\n  ')}`);
+    server.exited = signal ?? `code ${code}`;
+    if (!state.stopping) progress(`${name} (port ${server.port}) exited unexpectedly (${server.exited}); last output:\n  ${server.logTail.slice(-15).join('\n  ')}`);
   });
+  return server;
+}
+
+async function startApi(index, options) {
+  const api = spawnServer(`api-${index}`, API_ENTRY, {
+    DATABASE_URL: appDatabaseUrl,
+    REDIS_URL,
+    PORT: String(await freePort()),
+    HOST,
+    LOG_LEVEL: 'warn',
+    READY_REQUIRES_WORKER: 'false',
+    REDIS_KEY_PREFIX: redisPrefix,
+    RATE_LIMITS: 'off', // benchmarks measure throughput, not the limits (DESIGN.md)
+    NODE_ENV: 'development',
+    JWT_SECRET: jwtSecret,
+    ACCESS_TOKEN_TTL_S: '3600', // the customers log in once, before every scenario
+  }, options);
   state.apis.push(api);
   return api;
 }
 
-async function waitReady(api, deadlineMs) {
+async function waitReady(server, path, deadlineMs) {
   const agent = new http.Agent({ keepAlive: false });
   while (performance.now() < deadlineMs) {
-    if (api.exited) throw new Error(`api #${api.index} exited during start-up (${api.exited}): ${api.logTail.slice(-10).join(' | ')}`);
-    const response = await httpRequest(agent, api.port, 'GET', '/health/ready', { timeoutMs: 2_000 });
+    if (server.exited) throw new Error(`${server.name} exited during start-up (${server.exited}): ${server.logTail.slice(-10).join(' | ')}`);
+    const response = await httpRequest(agent, server.port, 'GET', path, { timeoutMs: 2_000 });
     if (response.status === 200) return;
     await sleep(250);
   }
-  throw new Error(`api #${api.index} not ready within the start-up limit: ${api.logTail.slice(-10).join(' | ')}`);
+  throw new Error(`${server.name} not ready within the start-up limit: ${server.logTail.slice(-10).join(' | ')}`);
+}
+
+async function startApis(options) {
+  // The first process migrates; the others would wait on the migration lock anyway.
+  const startDeadline = performance.now() + 90_000;
+  const first = await startApi(0, options);
+  await waitReady(first, '/health/ready', startDeadline);
+  for (let i = 1; i < options.apiProcesses; i++) await startApi(i, options);
+  await Promise.all(state.apis.slice(1).map((api) => waitReady(api, '/health/ready', startDeadline)));
+  progress(`api ready on port(s) ${state.apis.map((api) => api.port).join(', ')}`);
+}
+
+async function startBare(options) {
+  state.bare = spawnServer('bare', BARE_ENTRY, { DATABASE_URL: appDatabaseUrl, JWT_SECRET: jwtSecret, PORT: String(await freePort()), HOST }, options);
+  await waitReady(state.bare, '/metrics', performance.now() + 30_000);
+  progress(`bare reference ready on port ${state.bare.port}`);
+}
+
+/** Where a scenario's clients go: the api processes round-robin, or the one bare reference. */
+function serversOf(kind) {
+  return kind === 'api' ? state.apis : [state.bare];
 }
 
 // ---------------------------------------------------------------------------------------------
-// The benchmark
+// Set-up: customers, the hot-account source
 
 async function registerCustomers(options, agents) {
   const password = `bench-password-${suffix}`;
@@ -339,80 +403,123 @@ async function registerCustomers(options, agents) {
   return { customers, registerPerSecond: round(options.customers / registerSeconds, 1), loginPerSecond: round(options.customers / ((performance.now() - t1) / 1000), 1) };
 }
 
-async function driveTransfers(options, agents, customers) {
-  const warmupMs = options.warmup * 1000;
-  const runMs = options.seconds * 1000;
-  const begin = performance.now();
-  const measureFrom = begin + warmupMs;
-  const stopAt = measureFrom + runMs;
-  const latencies = [];
-  const statuses = new Map();
-  const errorSamples = new Map(); // status -> up to 3 bodies
-  let warmupRequests = 0;
-  let replayed = 0;
-  let keyCounter = 0;
-  let lastCompletedAt = measureFrom;
-  // Per-second progress
-  let intervalOk = 0;
-  let intervalErrors = 0;
-  let intervalLatencies = [];
-  let cpuBefore = null;
-  const apiPids = state.apis.map((api) => api.child.pid);
+/**
+ * Bench set-up by SQL on the bench database: the hot-account source may spend all day, and gets a
+ * deposit (through money_execute, so the ledger stays balanced) if its balance could run short.
+ * Resolves to the amount deposited.
+ */
+async function prepareHotAccountSource(options, customers) {
+  const source = customers.at(-1);
+  const hotRuns = options.scenarios.filter((name) => scenarioShape(name) === 'hot-account').length;
+  if (hotRuns === 0) return 0;
+  await state.sql.query('update accounts set daily_limit = $2 where id = $1', [source.accountId, HOT_ACCOUNT_DAILY_LIMIT]);
+  const needed = options.maxAmount * HOT_ACCOUNT_AFFORDS_PER_SECOND * (options.warmup + options.seconds + 5) * hotRuns;
+  const { rows } = await state.sql.query('select balance::bigint::float8 as balance from accounts where id = $1', [source.accountId]);
+  const topUp = Math.max(0, Math.ceil(needed - rows[0].balance));
+  if (topUp > 0) {
+    const command = { n: 1, op: 'deposit', user_id: source.userId, key: null, fingerprint: null, account_id: source.accountId, amount: topUp, description: 'bench: hot-account funds' };
+    const { rows: outcome } = await state.sql.query('select money_execute($1::json) as outcomes', [JSON.stringify([command])]);
+    if (outcome[0].outcomes[0].status !== 201) throw new Error(`hot-account top-up refused: ${JSON.stringify(outcome[0].outcomes[0])}`);
+  }
+  progress(`hot-account source ${source.accountNumber}: daily limit ${HOT_ACCOUNT_DAILY_LIMIT}, topped up by ${topUp}`);
+  return topUp;
+}
 
-  const ticker = setInterval(() => {
+// ---------------------------------------------------------------------------------------------
+// One scenario: drive, measure, check
+
+/** The sum and count of `bankingcore_money_batch_commands` over the given servers' /metrics. */
+async function batchTotals(servers, agent) {
+  const totals = { commands: 0, calls: 0 };
+  for (const server of servers) {
+    const response = await httpRequest(agent, server.port, 'GET', '/metrics', { timeoutMs: 10_000 });
+    const commands = prometheusValue(response.text, 'bankingcore_money_batch_commands_sum');
+    const calls = prometheusValue(response.text, 'bankingcore_money_batch_commands_count');
+    if (response.status !== 200 || commands === null || calls === null) return null;
+    totals.commands += commands;
+    totals.calls += calls;
+  }
+  return totals;
+}
+
+function averageBatch(before, after) {
+  if (!before || !after) return null;
+  const calls = after.calls - before.calls;
+  return { commandsPerCall: calls > 0 ? round((after.commands - before.commands) / calls, 2) : null, calls, commands: after.commands - before.commands };
+}
+
+/** What the clients saw: counts, latencies, statuses, the transaction id of every 201 (warm-up included). */
+function newTally() {
+  return { latencies: [], statuses: new Map(), errorSamples: new Map(), committedIds: [], warmupRequests: 0, replayed: 0, lastCompletedAt: 0 };
+}
+
+function recordAnswer(tally, response, latency, measured) {
+  if (response.status === 201) tally.committedIds.push(parseJson(response.text)?.transaction?.id ?? null);
+  if (!measured) {
+    tally.warmupRequests++;
+    return;
+  }
+  tally.latencies.push(latency);
+  tally.statuses.set(response.status, (tally.statuses.get(response.status) ?? 0) + 1);
+  if (response.headers?.['idempotent-replayed']) tally.replayed++;
+  if (response.status !== 201) {
+    const samples = tally.errorSamples.get(response.status) ?? [];
+    if (samples.length < 3) samples.push(parseJson(response.text));
+    tally.errorSamples.set(response.status, samples);
+  }
+}
+
+/** A progress line a second: the last second's answers, and the measured ones so far. */
+function startTicker(label, options, tally, measureFrom) {
+  let lastOk = 0;
+  let lastAll = 0;
+  let lastLatencies = 0;
+  return setInterval(() => {
     const now = performance.now();
-    const phase = now < measureFrom ? 'warm-up' : 'measuring';
-    const sorted = intervalLatencies.sort((a, b) => a - b);
-    const okTotal = statuses.get(201) ?? 0;
-    const errTotal = [...statuses.entries()].reduce((sum, [status, n]) => (status === 201 ? sum : sum + n), 0);
+    const ok = tally.committedIds.length;
+    const all = tally.latencies.length + tally.warmupRequests;
+    const recent = tally.latencies.slice(lastLatencies).sort((a, b) => a - b);
+    const errors = [...tally.statuses.entries()].reduce((sum, [status, n]) => (status === 201 ? sum : sum + n), 0);
     progress(
-      `${phase} ${Math.max(0, (now - measureFrom) / 1000).toFixed(0).padStart(3)}/${options.seconds}s: last second ${intervalOk} ok + ${intervalErrors} errors, ` +
-        `p50 ${round(percentile(sorted, 50)) ?? '-'} ms, p99 ${round(percentile(sorted, 99)) ?? '-'} ms | counted so far ${okTotal} ok, ${errTotal} errors`,
+      `${label} ${now < measureFrom ? 'warm-up' : 'measuring'} ${Math.max(0, (now - measureFrom) / 1000).toFixed(0).padStart(3)}/${options.seconds}s: ` +
+        `last second ${ok - lastOk} ok of ${all - lastAll}, p50 ${round(percentile(recent, 50)) ?? '-'} ms, p99 ${round(percentile(recent, 99)) ?? '-'} ms | measured so far ${tally.statuses.get(201) ?? 0} ok, ${errors} errors`,
     );
-    intervalOk = 0;
-    intervalErrors = 0;
-    intervalLatencies = [];
+    [lastOk, lastAll, lastLatencies] = [ok, all, tally.latencies.length];
   }, 1000);
-  let stopSampler = null;
-  const cpuTimer = setTimeout(() => {
-    cpuBefore = cpuSnapshot(apiPids);
-    stopSampler = startDbSampler(appDatabase);
-  }, warmupMs);
+}
+
+/** C closed-loop clients posting transfers picked by `shape` for warm-up + T seconds; the measured window's figures. */
+async function driveTransfers(label, options, servers, agents, shape, customers) {
+  const measureFrom = performance.now() + options.warmup * 1000;
+  const stopAt = measureFrom + options.seconds * 1000;
+  const tally = newTally();
+  const pids = servers.map((server) => server.child.pid);
+  const metricsAgent = new http.Agent({ keepAlive: false });
+  let measuredWindow = null; // { cpu, batches, stopSampler } at the start of the measured window
+  const startWindow = setTimeout(async () => {
+    const cpu = cpuSnapshot(pids);
+    measuredWindow = { cpu, stopSampler: startDbSampler(appDatabase), batches: null };
+    measuredWindow.batches = batchTotals(servers, metricsAgent);
+  }, options.warmup * 1000);
+  const ticker = startTicker(label, options, tally, measureFrom);
+  let keyCounter = 0;
 
   const client = async (clientIndex) => {
-    const api = clientIndex % options.apiProcesses;
-    const agent = agents[api];
-    const port = state.apis[api].port;
+    const server = servers[clientIndex % servers.length];
+    const agent = agents[clientIndex % servers.length];
     while (!aborting) {
-      if (state.apis[api].exited) throw new Error(`api #${api} exited during the run (${state.apis[api].exited})`);
+      if (server.exited) throw new Error(`${server.name} exited during the run (${server.exited})`);
       const startedAt = performance.now();
       if (startedAt >= stopAt) return;
-      const from = Math.floor(Math.random() * customers.length);
-      let to = Math.floor(Math.random() * (customers.length - 1));
-      if (to >= from) to++;
-      const sender = customers[from];
-      const response = await httpRequest(agent, port, 'POST', '/api/v1/transfers', {
-        body: { fromAccountId: sender.accountId, toAccountNumber: customers[to].accountNumber, amount: 1 + Math.floor(Math.random() * options.maxAmount), description: 'bench' },
-        headers: { authorization: `Bearer ${sender.token}`, 'idempotency-key': `bench-${suffix}-${clientIndex}-${++keyCounter}` },
+      const [sender, receiver] = shape.pick(customers);
+      const response = await httpRequest(agent, server.port, 'POST', '/api/v1/transfers', {
+        body: { fromAccountId: sender.accountId, toAccountNumber: receiver.accountNumber, amount: 1 + Math.floor(Math.random() * options.maxAmount), description: 'bench' },
+        headers: { authorization: `Bearer ${sender.token}`, 'idempotency-key': `bench-${suffix}-${label}-${clientIndex}-${++keyCounter}` },
       });
       const endedAt = performance.now();
-      const latency = endedAt - startedAt;
-      intervalLatencies.push(latency);
-      if (response.status === 201) intervalOk++;
-      else intervalErrors++;
-      if (startedAt < measureFrom) {
-        warmupRequests++;
-        continue;
-      }
-      lastCompletedAt = Math.max(lastCompletedAt, endedAt);
-      latencies.push(latency);
-      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-      if (response.headers?.['idempotent-replayed']) replayed++;
-      if (response.status !== 201) {
-        const samples = errorSamples.get(response.status) ?? [];
-        if (samples.length < 3) samples.push(parseJson(response.text));
-        errorSamples.set(response.status, samples);
-      }
+      const measured = startedAt >= measureFrom;
+      if (measured) tally.lastCompletedAt = Math.max(tally.lastCompletedAt, endedAt);
+      recordAnswer(tally, response, endedAt - startedAt, measured);
     }
   };
 
@@ -420,42 +527,49 @@ async function driveTransfers(options, agents, customers) {
     await Promise.all(Array.from({ length: options.clients }, (_, i) => client(i)));
   } finally {
     clearInterval(ticker);
-    clearTimeout(cpuTimer);
+    clearTimeout(startWindow);
   }
-  const cpuAfter = cpuSnapshot(apiPids);
-  const dbSessions = stopSampler ? await stopSampler() : null;
-  const elapsedSeconds = (lastCompletedAt - measureFrom) / 1000;
-  const sorted = latencies.sort((a, b) => a - b);
-  const ok = statuses.get(201) ?? 0;
-  const errors = Object.fromEntries([...statuses.entries()].filter(([status]) => status !== 201).map(([status, n]) => [String(status), n]));
+  if (!measuredWindow) throw new Error(`${label}: the measured window never started (is --warmup shorter than the run?)`);
+  const cpuAfter = cpuSnapshot(pids);
+  const batchesAfter = await batchTotals(servers, metricsAgent);
+  return { tally, measureFrom, cpu: cpuSplit(measuredWindow.cpu, cpuAfter, servers === state.apis ? 'api' : 'bare'), batches: averageBatch(await measuredWindow.batches, batchesAfter), dbSessions: await measuredWindow.stopSampler() };
+}
+
+function transferFigures(tally, measureFrom) {
+  const elapsedSeconds = (Math.max(tally.lastCompletedAt, measureFrom) - measureFrom) / 1000;
+  const sorted = tally.latencies.sort((a, b) => a - b);
+  const ok = tally.statuses.get(201) ?? 0;
+  const errors = Object.fromEntries([...tally.statuses.entries()].filter(([status]) => status !== 201).map(([status, n]) => [String(status), n]));
   const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
   return {
     ok,
     errors,
+    errorCount,
     errorRatio: round(errorCount / Math.max(1, ok + errorCount), 4),
-    replayed,
-    perSecond: round(ok / elapsedSeconds, 1),
-    requestsPerSecond: round((ok + errorCount) / elapsedSeconds, 1),
+    replayed: tally.replayed,
+    perSecond: elapsedSeconds > 0 ? round(ok / elapsedSeconds, 1) : null,
+    requestsPerSecond: elapsedSeconds > 0 ? round((ok + errorCount) / elapsedSeconds, 1) : null,
     measuredSeconds: round(elapsedSeconds, 2),
-    warmupRequests,
+    warmupRequests: tally.warmupRequests,
     latencyMs: {
       mean: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
       p50: round(percentile(sorted, 50)),
       p90: round(percentile(sorted, 90)),
       p95: round(percentile(sorted, 95)),
       p99: round(percentile(sorted, 99)),
-      max: round(sorted[sorted.length - 1] ?? null),
+      max: round(sorted.at(-1) ?? null),
     },
-    errorSamples: Object.fromEntries([...errorSamples.entries()].map(([status, samples]) => [String(status), samples])),
-    cpu: cpuBefore ? cpuSplit(cpuBefore, cpuAfter) : null,
-    dbSessions,
   };
 }
 
-async function ledgerCheck(agent, port) {
+async function adminToken(agent, port) {
   const login = await expectStatus(await httpRequest(agent, port, 'POST', '/api/v1/auth/login', { body: ADMIN }), 200, 'admin login');
+  return login.accessToken;
+}
+
+async function ledgerCheck(agent, port, token) {
   const check = await expectStatus(
-    await httpRequest(agent, port, 'GET', '/api/v1/admin/ledger/check', { headers: { authorization: `Bearer ${login.accessToken}` }, timeoutMs: 60_000 }),
+    await httpRequest(agent, port, 'GET', '/api/v1/admin/ledger/check', { headers: { authorization: `Bearer ${token}` }, timeoutMs: 60_000 }),
     200,
     'ledger check',
   );
@@ -469,134 +583,166 @@ async function ledgerCheck(agent, port) {
   };
 }
 
-/** Counts straight from the database: transfers committed and customer money, to cross-check the HTTP figures. */
-async function databaseCounts(customers) {
-  const client = new pg.Client({ connectionString: `postgres://postgres@${HOST}:5432/${appDatabase}`, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    const { rows } = await client.query(
-      `select (select count(*) from ledger_transactions where kind = 'transfer')::int as transfers,
-              (select coalesce(sum(balance), 0) from accounts where kind = 'customer')::text as customer_balance,
-              (select count(*) from outbox_events)::int as outbox_events`,
-    );
-    return {
-      transfersCommitted: rows[0].transfers,
-      customerBalanceTotal: Number(rows[0].customer_balance),
-      customerBalanceExpected: customers.length * INITIAL_DEPOSIT,
-      outboxEvents: rows[0].outbox_events,
-    };
-  } finally {
-    await client.end().catch(() => {});
-  }
+async function committedTransfers() {
+  const { rows } = await state.sql.query(`select count(*)::int as n from ledger_transactions where kind = 'transfer'`);
+  return rows[0].n;
 }
 
 /**
- * What the api's PostgreSQL sessions are doing, sampled every 100 ms over the measured window:
- * `active` with a wait event (Lock/object = the NOTIFY commit lock, Lock/transactionid = a row
- * lock, IO/WALSync = the commit flush), `active` on CPU, or `idle in transaction` (PostgreSQL
- * waits for the api: Node's event loop is the bottleneck), or `idle` (a pooled connection unused).
+ * Straight from the database: the transfers this scenario committed (warm-up included) against
+ * the 201s its clients got — each 201's transaction in the ledger exactly once, nothing else
+ * committed — and the customers' money against what was deposited.
  */
-function startDbSampler(database) {
-  const counts = new Map();
-  let samples = 0;
-  let stopped = false;
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 10_000 });
-  const loop = (async () => {
-    try {
-      await client.connect();
-      while (!stopped) {
-        const { rows } = await client.query(
-          `select state, wait_event_type, wait_event, count(*)::int as n from pg_stat_activity
-           where datname = $1 and backend_type = 'client backend' and pid <> pg_backend_pid()
-           group by 1, 2, 3`,
-          [database],
-        );
-        samples++;
-        for (const row of rows) {
-          const key = `${row.state ?? '?'}${row.wait_event_type ? ` / ${row.wait_event_type}:${row.wait_event}` : row.state === 'active' ? ' / on CPU' : ''}`;
-          counts.set(key, (counts.get(key) ?? 0) + row.n);
-        }
-        await sleep(100);
-      }
-    } catch (error) {
-      counts.set(`sampler failed: ${error.message}`, 0);
-    } finally {
-      await client.end().catch(() => {});
-    }
-  })();
-  return async () => {
-    stopped = true;
-    await loop;
-    // Average number of sessions in each state at any moment.
-    return {
-      samples,
-      averageSessions: Object.fromEntries(
-        [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([key, n]) => [key, round(n / Math.max(1, samples), 2)]),
-      ),
-    };
+async function databaseCrossCheck(committedIds, transfersBefore, expectedCustomerMoney) {
+  const distinctIds = new Set(committedIds.filter(Boolean));
+  const { rows } = await state.sql.query(
+    `select (select count(*) from ledger_transactions where kind = 'transfer')::int as transfers,
+            (select count(*) from ledger_transactions where kind = 'transfer' and id = any($1::uuid[]))::int as found,
+            (select coalesce(sum(balance), 0) from accounts where kind = 'customer')::text as customer_balance`,
+    [[...distinctIds]],
+  );
+  const transfersCommitted = rows[0].transfers - transfersBefore;
+  const customerBalanceTotal = Number(rows[0].customer_balance);
+  return {
+    answered201: committedIds.length,
+    distinct201Ids: distinctIds.size,
+    found201InLedger: rows[0].found,
+    transfersCommitted,
+    every201InLedgerOnce: distinctIds.size === committedIds.length && rows[0].found === committedIds.length && transfersCommitted === committedIds.length,
+    customerBalanceTotal,
+    customerBalanceExpected: expectedCustomerMoney,
+    moneyConserved: customerBalanceTotal === expectedCustomerMoney,
   };
 }
 
-function run(command, args, { timeoutMs, track = false }) {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, PGCONNECT_TIMEOUT: '10' } });
-    if (track) state.pgbenchChild = child;
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      fail(error);
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (track) state.pgbenchChild = null;
-      if (code === 0) done({ stdout, stderr });
-      else fail(new Error(`${command} ${args.join(' ')} failed (${signal ?? `code ${code}`}): ${(stderr || stdout).trim().split('\n').slice(-5).join(' | ')}`));
-    });
-  });
+async function runScenario(name, options, platform) {
+  const server = scenarioServer(name);
+  const shape = SHAPES[scenarioShape(name)];
+  const servers = serversOf(server);
+  const agents = server === 'api' ? platform.apiAgents : [platform.bareAgent];
+  progress(`${name}: ${shape.describe(platform.customers)}, ${options.clients} clients on the ${server === 'api' ? `${servers.length} api process(es)` : 'bare reference'}; ${options.warmup} s warm-up, ${options.seconds} s measured`);
+  const transfersBefore = await committedTransfers();
+  const run = await driveTransfers(name, options, servers, agents, shape, platform.customers);
+  if (aborting) return null;
+  const figures = transferFigures(run.tally, run.measureFrom);
+  progress(`${name}: ${figures.ok} ok (${figures.perSecond}/s), errors ${JSON.stringify(figures.errors)}, p99 ${figures.latencyMs.p99} ms, ${run.batches?.commandsPerCall ?? '?'} commands per batch`);
+  const database = await databaseCrossCheck(run.tally.committedIds, transfersBefore, platform.expectedCustomerMoney);
+  const check = await ledgerCheck(platform.apiAgents[0], state.apis[0].port, platform.adminToken);
+  progress(`${name}: ledger balanced=${check.balanced} sumOfBalances=${check.sumOfBalances}; ${database.transfersCommitted} transfers committed for ${database.answered201} 201s, every 201 once: ${database.every201InLedgerOnce}, money conserved: ${database.moneyConserved}`);
+  await sleep(500); // let the tail of this scenario settle before the next one
+  return { name, server, shape: scenarioShape(name), describe: shape.describe(platform.customers), figures, run, database, ledgerCheck: check, errorSamples: Object.fromEntries(run.tally.errorSamples) };
 }
 
-async function runPgbench(options) {
+// ---------------------------------------------------------------------------------------------
+// pgbench, and each scenario's document
+
+async function runPgbenches(options) {
+  const onChild = (child) => (state.pgbenchChild = child);
   await adminQuery(`create database ${quoteIdentifier(pgbenchDatabase)}`);
   state.createdDatabases.add(pgbenchDatabase);
-  const connection = ['-h', HOST, '-p', '5432', '-U', 'postgres'];
-  progress(`pgbench: initialising ${pgbenchDatabase} (scale 10)`);
-  await run(PGBENCH, ['-i', '-s', '10', '-q', ...connection, pgbenchDatabase], { timeoutMs: 180_000, track: true });
-  progress(`pgbench: TPC-B with ${options.clients} clients, 2 threads, ${options.seconds} s`);
-  const seconds = Math.max(1, Math.round(options.seconds));
-  // Sampled while pgbench's sessions exist (they end with the run), skipping the first and last second.
-  let before = null;
-  let after = null;
-  const timers = [
-    setTimeout(() => (before = cpuSnapshot([state.pgbenchChild?.pid])), 1_000),
-    setTimeout(() => (after = cpuSnapshot([state.pgbenchChild?.pid])), Math.max(1_500, seconds * 1000 - 1_000)),
-  ];
-  let stdout;
-  try {
-    ({ stdout } = await run(PGBENCH, ['-c', String(options.clients), '-j', '2', '-T', String(seconds), '-n', ...connection, pgbenchDatabase], {
-      timeoutMs: seconds * 1000 + 120_000,
-      track: true,
-    }));
-  } finally {
-    timers.forEach(clearTimeout);
+  await initPgbench(pgbenchDatabase, onChild);
+  const load = { clients: options.clients, seconds: options.seconds };
+  const shapes = new Set(options.scenarios.map((name) => SHAPES[scenarioShape(name)].pgbench));
+  const results = {};
+  for (const [kind, runPgbench] of [['tpcb', runTpcb], ['hotAccount', runHotAccount]]) {
+    if (!shapes.has(kind) || aborting) continue;
+    try {
+      results[kind] = await runPgbench(pgbenchDatabase, load, onChild);
+    } catch (error) {
+      results[kind] = { error: error.message };
+      if (!aborting) progress(`pgbench failed: ${error.message}`);
+    }
   }
-  const cpu = before && after ? cpuSplit(before, after) : { machineBusy: null, postgres: null, api: null, unit: null };
-  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1];
-  const latency = /latency average = ([\d.]+) ms/.exec(stdout)?.[1];
-  const transactions = /number of transactions actually processed: (\d+)/.exec(stdout)?.[1];
-  const failed = /number of failed transactions: (\d+)/.exec(stdout)?.[1];
-  if (!tps) throw new Error(`pgbench printed no tps line: ${stdout.slice(-500)}`);
-  progress(`pgbench: ${tps} tps`);
-  const postgresMsPerTransaction = cpu.postgres === null ? null : round((cpu.postgres * 1000) / Number(tps), 2);
+  return results;
+}
+
+/** The bare run of the same shape, else bare-spread, else none. */
+function bareReferenceOf(result, results) {
+  if (result.server !== 'api') return null;
+  return results.find((other) => other.name === `bare-${result.shape}`) ?? results.find((other) => other.name === 'bare-spread') ?? null;
+}
+
+function targetMet(doc, options) {
+  const atMost = (value, limit) => (value === null || value === undefined ? null : value <= limit);
+  const atLeast = (value, limit) => (value === null || value === undefined ? null : value >= limit);
+  const met = {
+    ratioToPgbench: atLeast(doc.ratioToPgbench, TARGETS.ratioToPgbench.atLeast),
+    p99Ms: options.clients === TARGETS.p99Ms.atClients ? atMost(doc.transfers.latencyMs.p99, TARGETS.p99Ms.atMost) : null,
+    apiCpuMsPerTransfer: doc.server === 'api' ? atMost(doc.cpuMsPerTransfer.api, TARGETS.apiCpuMsPerTransfer.atMost) : null,
+    ratioToBare: doc.server === 'api' ? atLeast(doc.ratioToBare, TARGETS.ratioToBare.atLeast) : null,
+    errors: atMost(doc.transfers.errorCount, TARGETS.errors.atMost),
+  };
+  const decided = Object.values(met).filter((value) => value !== null);
+  return { ...met, all: decided.length === 0 ? null : decided.every(Boolean) };
+}
+
+function scenarioDocument(result, context) {
+  const { options, results, pgbench, setup } = context;
+  const { figures, run } = result;
+  const serverCores = run.cpu[result.server];
+  const pairedPgbench = options.pgbench ? pgbench[SHAPES[result.shape].pgbench] : null;
+  const pgbenchTps = pairedPgbench?.tps ?? null;
+  const bare = bareReferenceOf(result, results);
+  const perTransfer = (cores) => (cores === null || !figures.perSecond ? null : round((cores * 1000) / figures.perSecond, 2));
+  const doc = {
+    benchmark: 'transfers',
+    scenario: result.name,
+    server: result.server,
+    shape: { name: result.shape, description: result.describe },
+    clients: options.clients,
+    seconds: options.seconds,
+    warmupSeconds: options.warmup,
+    serverProcesses: result.server === 'api' ? options.apiProcesses : 1,
+    customers: options.customers,
+    amountMinorUnits: { min: 1, max: options.maxAmount },
+    transfers: figures,
+    cpuMsPerTransfer: { [result.server]: perTransfer(serverCores), postgres: perTransfer(run.cpu.postgres) },
+    idleInTransactionSessions: idleInTransactionSessions(run.dbSessions?.averageSessions),
+    averageBatchSize: run.batches?.commandsPerCall ?? null,
+    batches: run.batches,
+    pgbench: options.pgbench ? (pairedPgbench ?? { error: 'did not run' }) : { skipped: '--no-pgbench' },
+    ratioToPgbench: pgbenchTps ? round(figures.perSecond / pgbenchTps, 3) : null,
+    // The hot-account shapes pair with the hot-account script; their ratio to TPC-B too, for comparison.
+    ...(SHAPES[result.shape].pgbench === 'tpcb' ? {} : { ratioToPgbenchTpcb: pgbench.tpcb?.tps ? round(figures.perSecond / pgbench.tpcb.tps, 3) : null }),
+    ratioToBare: bare ? round(figures.perSecond / bare.figures.perSecond, 3) : null,
+    bareReference: result.server !== 'api' ? null : bare ? { scenario: bare.name, sameShape: bare.shape === result.shape, transfersPerSecond: bare.figures.perSecond } : 'none (no bare run)',
+    targets: TARGETS,
+    targetMet: null,
+    ledgerCheck: result.ledgerCheck,
+    database: result.database,
+    cpuDuringTransfers: run.cpu,
+    dbSessionsDuringTransfers: run.dbSessions,
+    setup,
+    errorSamples: result.errorSamples,
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, memoryGb: round(os.totalmem() / 2 ** 30, 1), node: process.version },
+  };
+  doc.targetMet = targetMet(doc, options);
+  return doc;
+}
+
+function serverLogs() {
+  return [...state.apis, state.bare].filter(Boolean).map((server) => ({ server: server.name, port: server.port, exit: server.exited, warnLines: server.warnLines, errorLines: server.errorLines.count, errorSamples: server.errorLines.samples }));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function setUpPlatform(options) {
+  await adminQuery(`create database ${quoteIdentifier(appDatabase)}`);
+  state.createdDatabases.add(appDatabase);
+  await startApis(options);
+  state.sql = new pg.Client({ connectionString: appDatabaseUrl, connectionTimeoutMillis: 10_000 });
+  await state.sql.connect();
+  const apiAgents = state.apis.map(() => new http.Agent({ keepAlive: true, maxSockets: options.clients + 8, maxFreeSockets: options.clients + 8 }));
+  const registered = await registerCustomers(options, apiAgents);
+  const topUp = await prepareHotAccountSource(options, registered.customers);
+  if (options.scenarios.some((name) => scenarioServer(name) === 'bare')) await startBare(options);
   return {
-    tps: Number(tps),
-    latencyAverageMs: latency ? Number(latency) : null,
-    transactions: transactions ? Number(transactions) : null,
-    failed: failed ? Number(failed) : null,
-    cpu: { unit: cpu.unit, machineBusy: cpu.machineBusy, steal: cpu.steal, postgres: cpu.postgres, pgbenchClient: cpu.api, postgresMsPerTransaction },
+    customers: registered.customers,
+    apiAgents,
+    bareAgent: new http.Agent({ keepAlive: true, maxSockets: options.clients + 8, maxFreeSockets: options.clients + 8 }),
+    adminToken: await adminToken(apiAgents[0], state.apis[0].port),
+    expectedCustomerMoney: registered.customers.length * INITIAL_DEPOSIT + topUp,
+    setup: { registerPerSecond: registered.registerPerSecond, loginPerSecond: registered.loginPerSecond, hotAccountTopUp: topUp },
   };
 }
 
@@ -605,84 +751,31 @@ async function main() {
   const deadline = setTimeout(() => abort(`overall time limit of ${options.timeout} s reached`, 124), options.timeout * 1000);
   deadline.unref();
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => abort(`received ${signal}`, 130));
-
   progress(
-    `${options.clients} clients, ${options.seconds} s (+${options.warmup} s warm-up), ${options.apiProcesses} api process(es), ${options.customers} customers; ` +
-      `database ${appDatabase}, Redis prefix ${redisPrefix}`,
+    `scenarios ${options.scenarios.join(', ')}: ${options.clients} clients, ${options.seconds} s each (+${options.warmup} s warm-up), ${options.apiProcesses} api process(es), ` +
+      `${options.customers} customers; database ${appDatabase}, Redis prefix ${redisPrefix}`,
   );
-  await adminQuery(`create database ${quoteIdentifier(appDatabase)}`);
-  state.createdDatabases.add(appDatabase);
-
-  // The first process migrates; the others would wait on the migration lock anyway.
-  const startDeadline = performance.now() + 90_000;
-  const first = await startApi(0, options);
-  await waitReady(first, startDeadline);
-  for (let i = 1; i < options.apiProcesses; i++) await startApi(i, options);
-  await Promise.all(state.apis.slice(1).map((api) => waitReady(api, startDeadline)));
-  progress(`api ready on port(s) ${state.apis.map((api) => api.port).join(', ')}`);
-
-  const agents = state.apis.map(() => new http.Agent({ keepAlive: true, maxSockets: options.clients + 8, maxFreeSockets: options.clients + 8 }));
-  const setup = await registerCustomers(options, agents);
-  progress(`customers ready (register ${setup.registerPerSecond}/s, login ${setup.loginPerSecond}/s); ${options.warmup} s warm-up, then ${options.seconds} s measured`);
-
-  const transfers = await driveTransfers(options, agents, setup.customers);
-  if (aborting) return;
-  progress(`transfers: ${transfers.ok} ok (${transfers.perSecond}/s), errors ${JSON.stringify(transfers.errors)}, p99 ${transfers.latencyMs.p99} ms`);
-
-  const check = await ledgerCheck(agents[0], state.apis[0].port);
-  const counts = await databaseCounts(setup.customers);
-  progress(`ledger check: balanced=${check.balanced} sumOfBalances=${check.sumOfBalances}; ${counts.transfersCommitted} transfers in the database`);
-  for (const agent of agents) agent.destroy();
-
-  await stopApis();
-  const apiLogs = state.apis.map((api) => ({ port: api.port, exit: api.exited, warnLines: api.warnLines, errorLines: api.errorLines.count, errorSamples: api.errorLines.samples }));
-  progress('api processes stopped');
-
-  let pgbenchResult = null;
-  let pgbenchError = null;
-  if (options.pgbench) {
-    try {
-      pgbenchResult = await runPgbench(options);
-    } catch (error) {
-      pgbenchError = error.message;
-      if (!aborting) progress(`pgbench failed: ${error.message}`);
-    }
+  const platform = await setUpPlatform(options);
+  const results = [];
+  for (const name of options.scenarios) {
+    const result = await runScenario(name, options, platform);
+    if (!result) return;
+    results.push(result);
   }
+  for (const agent of [...platform.apiAgents, platform.bareAgent]) agent.destroy();
+  await stopServers();
+  const logs = serverLogs();
+  progress('api processes and bare reference stopped');
+  const pgbench = options.pgbench ? await runPgbenches(options) : {};
   if (aborting) return;
-
-  const { errorSamples, cpu, dbSessions, ...transferFigures } = transfers;
-  const ratio = pgbenchResult ? round(transfers.perSecond / pgbenchResult.tps, 3) : null;
-  const result = {
-    clients: options.clients,
-    seconds: options.seconds,
-    apiProcesses: options.apiProcesses,
-    customers: options.customers,
-    amountMinorUnits: { min: 1, max: options.maxAmount },
-    transfers: transferFigures,
-    ledgerCheck: check,
-    database: counts,
-    pgbenchTpcbTps: pgbenchResult?.tps ?? null,
-    ratioToPgbench: ratio,
-    target: TARGET,
-    targetMet: {
-      transfersPerSecond: transfers.perSecond >= TARGET.transfersPerSecond,
-      p99Ms: transfers.latencyMs.p99 !== null && transfers.latencyMs.p99 <= TARGET.p99Ms,
-      ratio: ratio === null ? null : ratio >= TARGET.ratio,
-    },
-    cpuDuringTransfers: cpu && {
-      ...cpu,
-      // CPU milliseconds each committed transfer cost, all processes of a kind together.
-      msPerTransfer: { api: round((cpu.api * 1000) / transfers.perSecond, 2), postgres: cpu.postgres === null ? null : round((cpu.postgres * 1000) / transfers.perSecond, 2) },
-    },
-    dbSessionsDuringTransfers: dbSessions,
-    pgbench: pgbenchResult ?? { error: pgbenchError ?? 'skipped (--no-pgbench)' },
-    setup: { registerPerSecond: setup.registerPerSecond, loginPerSecond: setup.loginPerSecond },
-    errorSamples,
-    apiLogs,
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, memoryGb: round(os.totalmem() / 2 ** 30, 1), node: process.version },
-  };
   await cleanup();
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const context = { options, results, pgbench, setup: platform.setup };
+  for (const result of results) {
+    const doc = scenarioDocument(result, context);
+    doc.serverLogs = logs.filter((log) => (result.server === 'api' ? log.server.startsWith('api-') : log.server === 'bare'));
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  }
+  progress(`summary: ${results.map((result) => `${result.name} ${result.figures.perSecond}/s p99 ${result.figures.latencyMs.p99} ms`).join('; ')}`);
 }
 
 main().then(

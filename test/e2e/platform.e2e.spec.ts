@@ -47,7 +47,8 @@ describe('the platform from one command (built api + worker)', () => {
       const login = (await (await post('/api/v1/auth/login', { email, password: 'a-long-password' })).json()) as { accessToken: string };
       const me = await fetch(url('/api/v1/me'), { headers: { authorization: `Bearer ${login.accessToken}` } });
       expect(await me.json()).toMatchObject({ email, role: 'customer' });
-      expect(platform.stdout).toMatch(/"req":\{"id":"[0-9a-f-]{36}","method":"POST","url":"\/api\/v1\/auth\/login"/);
+      // Request lines are written in batches (at most half a second late).
+      await platform.waitFor(/"req":\{"id":"[0-9a-f-]{36}","method":"POST","url":"\/api\/v1\/auth\/login"/, 5_000);
     } finally {
       const exit = await platform.stop();
       expect(exit.code).toBe(0);

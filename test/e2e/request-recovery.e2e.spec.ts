@@ -76,7 +76,8 @@ describe('service-request pipeline recovery (own Redis, real worker processes)',
 
     for (const request of toApprove) await flow.reach(request.id, 'completed', c, 30_000);
     for (const request of toTriage) await flow.reach(request.id, 'pending_review', c, 30_000);
-    expect(currentWorker().output).toMatch(/request sweep re-enqueued/);
+    // Log lines are written in batches (at most half a second late).
+    await currentWorker().waitFor(/request sweep re-enqueued/, 5_000);
     const [{ daily_limit: limit }] = await t().sql<{ daily_limit: string }>('select daily_limit from accounts where id = ?', [c.accountId]);
     expect(Number(limit)).toBeGreaterThanOrEqual(2_000_000);
     for (const request of toApprove) expect(await historyOf(request.id)).toEqual(['null→submitted', 'submitted→pending_review', 'pending_review→in_review', 'in_review→approved', 'approved→completed']);

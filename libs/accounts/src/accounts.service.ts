@@ -88,10 +88,4 @@ export class AccountsService {
     const rows = await this.em.execute('update cards set pin_hash = ?, failed_pin_attempts = 0, blocked_at = null, updated_at = now() where owner_id = ? returning id', [pinHash, ownerId]);
     if (rows.length === 0) throw new NotFound('The card');
   }
-
-  async balanceOf(accountId: string): Promise<number> {
-    const [row] = await this.em.execute<Array<{ balance: string }>>('select balance from accounts where id = ?', [accountId]);
-    if (!row) throw new NotFound('The account');
-    return minorUnits(row.balance);
-  }
 }

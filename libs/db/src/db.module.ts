@@ -1,11 +1,13 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { ormOptions } from './orm-options';
+import { SqlPool } from './sql-pool';
 
-/** The one MikroORM connection of a process; feature modules register their entities with forFeature. */
+/** The one MikroORM connection of a process (feature modules register their entities with forFeature), and the SqlPool for hot-path statements. */
+@Global()
 @Module({
   imports: [
     MikroOrmModule.forRootAsync({
@@ -15,5 +17,7 @@ import { ormOptions } from './orm-options';
       useFactory: (config: AppConfig) => ({ ...ormOptions(config.databaseUrl), autoLoadEntities: true, registerRequestContext: false }),
     }),
   ],
+  providers: [SqlPool],
+  exports: [SqlPool],
 })
 export class DbModule {}

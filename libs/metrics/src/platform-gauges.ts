@@ -39,11 +39,11 @@ export class PlatformGauges implements OnModuleInit {
       help: 'Age of the oldest event not yet published by the relay (0 when none waits)',
       registers,
       async collect() {
-        // Two index-backed looks (not yet numbered; numbered, not yet published): no scan of the table.
+        // Two index-backed looks (not yet numbered; numbered past the relay's stored progress): no scan of the table.
         const [row] = await query<{ lag: string | null }>(
           `select extract(epoch from now() - least(
              (select occurred_at from outbox_events where event_seq is null order by id limit 1),
-             (select occurred_at from outbox_events where event_seq is not null and published_at is null order by event_seq limit 1))) as lag`,
+             (select occurred_at from outbox_events where event_seq > (select published_seq from outbox_relay_progress) order by event_seq limit 1))) as lag`,
         );
         this.set(Number(row?.lag ?? 0));
       },

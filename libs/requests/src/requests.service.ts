@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
 import type { Page } from '@bank/contracts/pagination';
-import { userRecipient } from '@bank/contracts/events';
 import {
   canTransition,
   CUSTOMER_INPUT_TYPES,
@@ -12,11 +11,11 @@ import {
   type CreateRequest,
   type RequestListQuery,
   type RequestStatus,
+  type RequestType,
   type RequestView,
 } from '@bank/contracts/requests';
 import { AccountsService } from '@bank/accounts/accounts.service';
 import { UsersService } from '@bank/users/users.service';
-import { OutboxService, type OutboxEvent } from '@bank/outbox/outbox.service';
 import { Forbidden, NotFound, ValidationFailed } from '@bank/problems/domain-error';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
@@ -25,6 +24,7 @@ import { minorUnits } from '@bank/accounts/account-row';
 import { RequestJobsProducer } from './request-jobs.producer';
 import { toRequestView, type HistoryRow, type RequestRow } from './request-row';
 import { InvalidStateTransition } from './requests.errors';
+import { RequestsRepository, type RequestMove } from './requests.repository';
 
 interface Transition {
   from: RequestStatus[];
@@ -34,12 +34,20 @@ interface Transition {
   note?: string | null;
   /** The verb for the 409 answer when the request is no longer in a `from` status. */
   action: string;
-  /** Only this employee may make the move (the one who claimed it). */
+  /** Only this employee may make the move (the one who claimed it); anyone else gets 403. */
   assigneeId?: string;
-  /** A further SQL condition on the request row `r`, e.g. that its input window is still open. */
-  condition?: string;
+  /** Only this owner may make the move; for anyone else the request does not exist (404). */
+  ownerId?: string;
+  /** The move needs the input window open, or passed. */
+  window?: 'open' | 'passed';
+  /** A request of one of these types moves to `to` instead, its input window open `windowS` seconds. */
+  awaitInput?: { types: readonly RequestType[]; to: RequestStatus; windowS: number };
+  /** A request of one of these types whose account holds money gets this note (and resolution). */
+  flagNonEmptyAccount?: { types: readonly RequestType[]; note: string };
   set?: { assigneeId?: string | null; resolution?: string | null; expiresAt?: Date | null };
 }
+
+
 
 export interface SweepResult {
   requeued: number;
@@ -50,33 +58,28 @@ const EXPIRED_RESOLUTION = 'The input window passed without the customer’s inp
 
 /**
  * Service requests and the state machine that is the only way their status changes: each move is
- * one conditional UPDATE (from the statuses it may leave), so of two racing employees exactly one
- * wins; it is recorded in the history and announced through the outbox in the same transaction.
+ * one call that updates the row under its lock only from the statuses the move may leave, so of
+ * two racing employees exactly one wins; it is recorded in the history and announced through the
+ * outbox in the same transaction.
  */
 @Injectable()
 export class RequestsService {
   constructor(
     private readonly em: EntityManager,
+    private readonly repository: RequestsRepository,
     private readonly accounts: AccountsService,
     private readonly users: UsersService,
-    private readonly outbox: OutboxService,
     private readonly jobs: RequestJobsProducer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** A new request in `submitted`, its history and events in one statement (`request_create`), then its triage job. */
   async create(ownerId: string, request: CreateRequest): Promise<RequestView> {
-    if (request.accountId) await this.accounts.getOwned(request.accountId, ownerId);
     const details = REQUEST_DETAILS_SCHEMAS[request.type].parse(request.details) as Record<string, unknown>;
-    const row = await this.em.transactional(async (em) => {
-      const [created] = await em.execute<RequestRow[]>(
-        `insert into service_requests (id, type, status, owner_id, account_id, details) values (gen_random_uuid(), ?, 'submitted', ?, ?, ?::jsonb) returning *`,
-        [request.type, ownerId, request.accountId ?? null, JSON.stringify(details)],
-      );
-      await this.recordAndAnnounce(created, null, ownerId, null);
-      return created;
-    });
-    await this.jobs.enqueue('triage', row.id);
-    return toRequestView(row);
+    const created = await this.repository.create(request.type, ownerId, request.accountId ?? null, details);
+    if (!created) throw new NotFound('The account');
+    await this.jobs.enqueue('triage', created.id);
+    return created;
   }
 
   async list(caller: AuthenticatedUser, query: RequestListQuery): Promise<Page<RequestView>> {
@@ -111,37 +114,33 @@ export class RequestsService {
     return toRequestView(row, history);
   }
 
-  async cancel(caller: AuthenticatedUser, id: string): Promise<RequestView> {
-    const row = await this.visibleTo(caller, id);
-    if (row.owner_id !== caller.id) throw new NotFound('The request');
-    return toRequestView(await this.transition(id, { from: ['submitted', 'pending_review'], to: 'cancelled', actorId: caller.id, action: 'cancelled' }));
+  cancel(caller: AuthenticatedUser, id: string): Promise<RequestView> {
+    return this.transition(id, { from: ['submitted', 'pending_review'], to: 'cancelled', actorId: caller.id, ownerId: caller.id, action: 'cancelled' });
   }
 
-  async claim(employee: AuthenticatedUser, id: string): Promise<RequestView> {
-    await this.visibleTo(employee, id);
-    return toRequestView(await this.transition(id, { from: ['pending_review'], to: 'in_review', actorId: employee.id, action: 'claimed', set: { assigneeId: employee.id } }));
+  claim(employee: AuthenticatedUser, id: string): Promise<RequestView> {
+    return this.transition(id, { from: ['pending_review'], to: 'in_review', actorId: employee.id, action: 'claimed', set: { assigneeId: employee.id } });
   }
 
-  /** Approval; the types that need the customer's own input wait for it, with a deadline. */
+  /** Approval; the types that need the customer's own input wait for it instead, with a deadline. */
   async approve(employee: AuthenticatedUser, id: string, note: string | undefined): Promise<RequestView> {
-    const row = await this.claimedBy(employee, id, 'approved');
-    const decision = { from: ['in_review'] as RequestStatus[], actorId: employee.id, note: note ?? null, action: 'approved', assigneeId: employee.id };
-    if (CUSTOMER_INPUT_TYPES.includes(row.type)) {
-      const windowMs = this.config.requestInputWindowS * 1000;
-      const updated = await this.transition(id, { ...decision, to: 'awaiting_customer', set: { expiresAt: new Date(Date.now() + windowMs) } });
-      await this.jobs.enqueue('expiry', id, windowMs);
-      return toRequestView(updated);
-    }
-    const updated = await this.transition(id, { ...decision, to: 'approved' });
-    await this.jobs.enqueue('fulfilment', id);
-    return toRequestView(updated);
+    const windowS = this.config.requestInputWindowS;
+    const updated = await this.transition(id, {
+      from: ['in_review'],
+      to: 'approved',
+      actorId: employee.id,
+      note: note ?? null,
+      action: 'approved',
+      assigneeId: employee.id,
+      awaitInput: { types: CUSTOMER_INPUT_TYPES, to: 'awaiting_customer', windowS },
+    });
+    if (updated.status === 'awaiting_customer') await this.jobs.enqueue('expiry', id, windowS * 1000);
+    else await this.jobs.enqueue('fulfilment', id);
+    return updated;
   }
 
-  async reject(employee: AuthenticatedUser, id: string, reason: string): Promise<RequestView> {
-    await this.claimedBy(employee, id, 'rejected');
-    return toRequestView(
-      await this.transition(id, { from: ['in_review'], to: 'rejected', actorId: employee.id, note: reason, action: 'rejected', assigneeId: employee.id, set: { resolution: reason } }),
-    );
+  reject(employee: AuthenticatedUser, id: string, reason: string): Promise<RequestView> {
+    return this.transition(id, { from: ['in_review'], to: 'rejected', actorId: employee.id, note: reason, action: 'rejected', assigneeId: employee.id, set: { resolution: reason } });
   }
 
   /**
@@ -155,10 +154,10 @@ export class RequestsService {
     if (row.owner_id !== owner.id) throw new NotFound('The request');
     if (row.status !== 'awaiting_customer' || (row.type !== 'card_pin_reset' && row.type !== 'name_change')) throw new InvalidStateTransition(row.status, 'given input');
     const applyInput = await this.prepareInput(row.type, row.owner_id, body);
-    let updated: RequestRow;
+    let updated: RequestView;
     try {
       updated = await this.em.transactional(async () => {
-        const approved = await this.transition(id, { from: ['awaiting_customer'], to: 'approved', actorId: owner.id, action: 'given input', condition: 'r.expires_at > now()' });
+        const approved = await this.transition(id, { from: ['awaiting_customer'], to: 'approved', actorId: owner.id, ownerId: owner.id, action: 'given input', window: 'open' });
         await applyInput();
         return approved;
       });
@@ -168,7 +167,7 @@ export class RequestsService {
       throw error;
     }
     await this.jobs.enqueue('fulfilment', id);
-    return toRequestView(updated);
+    return updated;
   }
 
   /** Expiry job and sweep: an `awaiting_customer` request whose window has passed becomes `expired`. */
@@ -179,7 +178,7 @@ export class RequestsService {
         to: 'expired',
         actorId: null,
         action: 'expired',
-        condition: 'r.expires_at <= now()',
+        window: 'passed',
         set: { resolution: EXPIRED_RESOLUTION },
       });
       return true;
@@ -214,16 +213,16 @@ export class RequestsService {
 
   /** Triage job: checks the request against its account and queues it for review. Idempotent. */
   async triage(id: string): Promise<void> {
-    const [row] = await this.em.execute<RequestRow[]>('select * from service_requests where id = ?', [id]);
-    if (!row || row.status !== 'submitted') return;
-    let note: string | null = null;
-    if (row.type === 'account_closure' && row.account_id && (await this.accounts.balanceOf(row.account_id)) !== 0) {
-      note = 'flagged: the account balance is not zero, so closing it will fail unless it is emptied first';
-    }
     try {
-      await this.transition(id, { from: ['submitted'], to: 'pending_review', actorId: null, note, action: 'triaged', set: note ? { resolution: note } : {} });
+      await this.transition(id, {
+        from: ['submitted'],
+        to: 'pending_review',
+        actorId: null,
+        action: 'triaged',
+        flagNonEmptyAccount: { types: ['account_closure'], note: 'flagged: the account balance is not zero, so closing it will fail unless it is emptied first' },
+      });
     } catch (error) {
-      if (!(error instanceof InvalidStateTransition)) throw error; // cancelled meanwhile
+      if (!(error instanceof InvalidStateTransition) && !(error instanceof NotFound)) throw error; // cancelled meanwhile, or a job for no request
     }
   }
 
@@ -289,65 +288,40 @@ export class RequestsService {
   }
 
   private async visibleTo(caller: AuthenticatedUser, id: string): Promise<RequestRow> {
-    const [row] = await this.em.execute<RequestRow[]>('select * from service_requests where id = ?', [id]);
+    const row = await this.repository.find(id);
     if (!row || (caller.role === 'customer' && row.owner_id !== caller.id)) throw new NotFound('The request');
     return row;
   }
 
-  private async claimedBy(employee: AuthenticatedUser, id: string, action: string): Promise<RequestRow> {
-    const row = await this.visibleTo(employee, id);
-    if (row.status !== 'in_review') throw new InvalidStateTransition(row.status, action);
-    if (row.assignee_id !== employee.id) throw new Forbidden('Only the employee who claimed the request can decide it.');
-    return row;
-  }
-
   /**
-   * The one way a status changes: a conditional UPDATE from the allowed statuses (and, when given,
-   * the assignee and a further condition), the history row and the outbox events, in one transaction.
+   * The one way a status changes: one call of `request_transition`, which under the request's row
+   * lock checks the move against the row (the status it leaves, the assignee, the owner, the input
+   * window), updates it, and records the history row and the outbox events — in the caller's
+   * transaction if there is one, else in its own.
    */
-  private async transition(id: string, move: Transition): Promise<RequestRow> {
+  private async transition(id: string, move: Transition): Promise<RequestView> {
     for (const status of move.from) if (!canTransition(status, move.to)) throw new Error(`illegal transition in code: ${status} → ${move.to}`);
-    return this.em.transactional(async (em) => {
-      const sets = ['status = ?', 'updated_at = now()'];
-      const params: unknown[] = [move.to];
-      const change = move.set ?? {};
-      if (change.assigneeId !== undefined) sets.push('assignee_id = ?') && params.push(change.assigneeId);
-      if (change.resolution !== undefined) sets.push('resolution = ?') && params.push(change.resolution);
-      if (change.expiresAt !== undefined) sets.push('expires_at = ?') && params.push(change.expiresAt);
-      const conditions = ['r.id = p.id', 'r.status in (?)'];
-      params.push(id, move.from);
-      if (move.assigneeId) conditions.push('r.assignee_id = ?') && params.push(move.assigneeId);
-      if (move.condition) conditions.push(move.condition);
-      const [updated] = await em.execute<Array<RequestRow & { previous_status: RequestStatus }>>(
-        `update service_requests r set ${sets.join(', ')}
-         from (select id, status as previous_status from service_requests where id = ? for update) p
-         where ${conditions.join(' and ')}
-         returning r.*, p.previous_status`,
-        params,
-      );
-      if (!updated) {
-        const [current] = await em.execute<Array<{ status: RequestStatus }>>('select status from service_requests where id = ?', [id]);
-        if (!current) throw new NotFound('The request');
-        throw new InvalidStateTransition(current.status, move.action);
-      }
-      const { previous_status: previous, ...row } = updated;
-      await this.recordAndAnnounce(row, previous, move.actorId, move.note ?? null);
-      return row;
-    });
-  }
-
-  private async recordAndAnnounce(row: RequestRow, from: RequestStatus | null, actorId: string | null, note: string | null): Promise<void> {
-    await this.em.execute('insert into service_request_history (request_id, from_status, to_status, actor_id, note) values (?, ?, ?, ?, ?)', [row.id, from, row.status, actorId, note]);
-    const view = toRequestView(row);
-    const events: OutboxEvent[] = [
-      { recipient: userRecipient(row.owner_id), type: 'request.updated', data: view },
-      { recipient: 'role:employee', type: 'request.updated', data: view },
-    ];
-    // The employees' queue is the `pending_review` requests: it changes when one enters or leaves it.
-    if (from === 'pending_review' || row.status === 'pending_review') {
-      const [{ queue_size: queueSize }] = await this.em.execute<Array<{ queue_size: string }>>(`select count(*) as queue_size from service_requests where status = 'pending_review'`);
-      events.push({ recipient: 'role:employee', type: 'queue.changed', data: { requestId: row.id, status: row.status, queueSize: Number(queueSize) } });
+    const change = move.set ?? {};
+    const request: RequestMove = {
+      from: move.from,
+      to: move.to,
+      actorId: move.actorId,
+      note: move.note ?? null,
+      ...(move.ownerId ? { ownerId: move.ownerId } : {}),
+      ...(move.assigneeId ? { assigneeId: move.assigneeId } : {}),
+      ...(move.window ? { window: move.window } : {}),
+      ...(move.awaitInput ? { awaitInput: move.awaitInput } : {}),
+      ...(move.flagNonEmptyAccount ? { flagNonEmptyAccount: move.flagNonEmptyAccount } : {}),
+      ...(change.assigneeId !== undefined ? { setAssigneeId: change.assigneeId } : {}),
+      ...(change.resolution !== undefined ? { setResolution: change.resolution } : {}),
+      ...(change.expiresAt !== undefined ? { setExpiresAt: change.expiresAt?.toISOString() ?? null } : {}),
+    };
+    const outcome = await this.repository.transition(id, request);
+    if (outcome.moved) return outcome.request;
+    if (outcome.current === null) throw new NotFound('The request');
+    if (move.assigneeId && move.from.includes(outcome.current) && outcome.assigneeId !== move.assigneeId) {
+      throw new Forbidden('Only the employee who claimed the request can decide it.');
     }
-    await this.outbox.append(events);
+    throw new InvalidStateTransition(outcome.current, move.action);
   }
 }

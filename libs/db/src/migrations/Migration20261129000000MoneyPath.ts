@@ -46,8 +46,9 @@ export class Migration20261129000000MoneyPath extends Migration {
         pin_ok boolean
       );`);
 
+    // A time as the api writes it (JavaScript's toISOString: UTC, milliseconds, truncated).
     this.addSql(`
-      create function money_iso(ts timestamptz) returns text language sql stable as $$
+      create function iso_utc(ts timestamptz) returns text language sql stable as $$
         select to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
       $$;`);
 
@@ -57,7 +58,7 @@ export class Migration20261129000000MoneyPath extends Migration {
         select json_build_object(
           'id', a.id, 'number', a.number::text, 'type', case when a.type = 'savings' then 'savings' else 'checking' end,
           'currency', a.currency::text, 'balance', a.balance, 'status', a.status, 'dailyLimit', a.daily_limit,
-          'createdAt', money_iso(a.created_at))
+          'createdAt', iso_utc(a.created_at))
       $$;`);
 
     // A refusal as it is answered and stored: the code and what its problem document needs.
@@ -79,7 +80,7 @@ export class Migration20261129000000MoneyPath extends Migration {
         insert into security_events (type, user_id, ip, detail) values (p_type, p_user, null, p_detail::jsonb) returning * into event;
         insert into outbox_events (recipient, type, payload) values ('role:admin', 'security.event', jsonb_build_object(
           'id', event.id::text, 'type', event.type, 'userId', event.user_id, 'ip', event.ip, 'detail', event.detail,
-          'createdAt', money_iso(event.created_at)));
+          'createdAt', iso_utc(event.created_at)));
       end $$;`);
 
     // L3 + L4: the only code that writes entries and balances. p_debit / p_credit are customer
@@ -89,7 +90,7 @@ export class Migration20261129000000MoneyPath extends Migration {
       declare
         cash_account_id constant uuid := '00000000-0000-4000-8000-000000000001';
         today constant date := (now() at time zone 'UTC')::date;
-        occurred_at constant text := money_iso(now());
+        occurred_at constant text := iso_utc(now());
         transaction_id constant uuid := gen_random_uuid();
         debit_entry_id constant uuid := gen_random_uuid();
         credit_entry_id constant uuid := gen_random_uuid();
@@ -303,7 +304,7 @@ export class Migration20261129000000MoneyPath extends Migration {
     this.addSql('drop function if exists money_security_event(text, uuid, json);');
     this.addSql('drop function if exists money_refusal(text, json);');
     this.addSql('drop function if exists money_account_view(accounts);');
-    this.addSql('drop function if exists money_iso(timestamptz);');
+    this.addSql('drop function if exists iso_utc(timestamptz);');
     this.addSql('drop type if exists money_command;');
     this.addSql('alter table idempotency_keys alter column response_body type jsonb using response_body::jsonb;');
   }

@@ -5,6 +5,8 @@ import { Migration20261125020000Requests } from './Migration20261125020000Reques
 import { Migration20261125030000Security } from './Migration20261125030000Security';
 import { Migration20261125040000StaffAudit } from './Migration20261125040000StaffAudit';
 import { Migration20261129000000MoneyPath } from './Migration20261129000000MoneyPath';
+import { Migration20261129010000RequestTransitions } from './Migration20261129010000RequestTransitions';
+import { Migration20261129020000OutboxProgress } from './Migration20261129020000OutboxProgress';
 
 /** Every migration, in order. Listed explicitly so the same code runs from TypeScript and from dist. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -14,4 +16,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125030000Security', class: Migration20261125030000Security },
   { name: 'Migration20261125040000StaffAudit', class: Migration20261125040000StaffAudit },
   { name: 'Migration20261129000000MoneyPath', class: Migration20261129000000MoneyPath },
+  { name: 'Migration20261129010000RequestTransitions', class: Migration20261129010000RequestTransitions },
+  { name: 'Migration20261129020000OutboxProgress', class: Migration20261129020000OutboxProgress },
 ];
