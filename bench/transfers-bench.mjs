@@ -24,7 +24,7 @@
 //
 //   node bench/transfers-bench.mjs [--scenarios spread,contention,hot-account,bare-spread,...]
 //        [--no-bare] [--clients 64] [--seconds 15] [--warmup 2] [--api-processes 2] [--customers 200]
-//        [--max-amount 100] [--no-pgbench] [--timeout <s>] [--cpu-prof <dir>]
+//        [--max-amount 100] [--log-level warn] [--no-pgbench] [--timeout <s>] [--cpu-prof <dir>]
 //   (npm run -s bench runs it with the defaults after the build; MONEY_BATCHES_IN_FLIGHT and
 //   MONEY_BATCH_MAX in the environment are passed to the api and the bare reference alike)
 import { spawn } from 'node:child_process';
@@ -115,10 +115,10 @@ function randomPair(customers, among) {
 
 const USAGE =
   'usage: node bench/transfers-bench.mjs [--scenarios a,b,...] [--no-bare] [--clients 64] [--seconds 15] [--warmup 2] [--api-processes 2] ' +
-  `[--customers 200] [--max-amount 100] [--no-pgbench] [--timeout s] [--cpu-prof dir]\n  scenarios: ${SCENARIOS.join(', ')}\n`;
+  `[--customers 200] [--max-amount 100] [--log-level warn] [--no-pgbench] [--timeout s] [--cpu-prof dir]\n  scenarios: ${SCENARIOS.join(', ')}\n`;
 
 function parseArgs(argv) {
-  const options = { clients: 64, seconds: 15, apiProcesses: 2, customers: 200, warmup: 2, pgbench: true, bare: true, scenarios: SCENARIOS, timeout: undefined, cpuProf: null, maxAmount: 100 };
+  const options = { clients: 64, seconds: 15, apiProcesses: 2, customers: 200, warmup: 2, pgbench: true, bare: true, scenarios: SCENARIOS, timeout: undefined, cpuProf: null, maxAmount: 100, logLevel: 'warn' };
   const numeric = { '--clients': 'clients', '--seconds': 'seconds', '--api-processes': 'apiProcesses', '--customers': 'customers', '--warmup': 'warmup', '--timeout': 'timeout', '--max-amount': 'maxAmount' };
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].split('=', 2);
@@ -132,6 +132,10 @@ function parseArgs(argv) {
       options.cpuProf = resolve(value ?? argv[++i] ?? '');
     } else if (flag === '--scenarios') {
       options.scenarios = parseScenarios(value ?? argv[++i] ?? '');
+    } else if (flag === '--log-level') {
+      // The api's LOG_LEVEL: `info` writes a line per request, to measure what request logging costs.
+      options.logLevel = value ?? argv[++i] ?? '';
+      if (!['warn', 'info', 'error', 'silent'].includes(options.logLevel)) throw new Error(`--log-level must be warn, info, error or silent, got ${options.logLevel}`);
     } else {
       const key = numeric[flag];
       if (!key) throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
@@ -321,7 +325,7 @@ async function startApi(index, options) {
     REDIS_URL,
     PORT: String(await freePort()),
     HOST,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: options.logLevel,
     READY_REQUIRES_WORKER: 'false',
     REDIS_KEY_PREFIX: redisPrefix,
     RATE_LIMITS: 'off', // benchmarks measure throughput, not the limits (DESIGN.md)

@@ -14,7 +14,7 @@ const BACKSTOP_POLL_MS = 500;
  * commits of those milliseconds share one drain (two statements and one publish) instead of one
  * drain each, for at most this much added delay.
  */
-const DRAIN_INTERVAL_MIN_MS = 10;
+const DRAIN_INTERVAL_MIN_MS = 20;
 const STANDBY_RETRY_MS = 1_000;
 
 /**

@@ -16,7 +16,6 @@ export interface RequestMove {
   flagNonEmptyAccount?: { types: readonly RequestType[]; note: string };
   setAssigneeId?: string | null;
   setResolution?: string | null;
-  setExpiresAt?: string | null;
 }
 
 /** What `request_transition` answers: the moved request, or why not (null: no such request for that owner). */

@@ -44,7 +44,7 @@ interface Transition {
   awaitInput?: { types: readonly RequestType[]; to: RequestStatus; windowS: number };
   /** A request of one of these types whose account holds money gets this note (and resolution). */
   flagNonEmptyAccount?: { types: readonly RequestType[]; note: string };
-  set?: { assigneeId?: string | null; resolution?: string | null; expiresAt?: Date | null };
+  set?: { assigneeId?: string | null; resolution?: string | null };
 }
 
 
@@ -55,6 +55,13 @@ export interface SweepResult {
 }
 
 const EXPIRED_RESOLUTION = 'The input window passed without the customer’s input.';
+
+/** Thrown inside the fulfilment transaction to roll back a completion whose effect was refused. */
+class EffectRefused extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
 
 /**
  * Service requests and the state machine that is the only way their status changes: each move is
@@ -227,20 +234,32 @@ export class RequestsService {
   }
 
   /**
-   * Fulfilment job: applies an approved request's effect with system rights and completes it, in
-   * one transaction under the request's row lock — so a job run twice applies the effect once.
+   * Fulfilment job: completes an approved request and applies its effect with system rights, in
+   * one transaction under the request's row lock — so a job run twice applies the effect once (the
+   * second finds it no longer `approved`). An effect that cannot be applied rolls the completion
+   * back, and the request fails with the reason instead.
    */
   async fulfil(id: string): Promise<void> {
-    await this.em.transactional(async (em) => {
-      const [row] = await em.execute<RequestRow[]>('select * from service_requests where id = ? for update', [id]);
-      if (!row || row.status !== 'approved') return;
-      const failure = await this.applyEffect(row);
-      if (failure) await this.transition(id, { from: ['approved'], to: 'failed', actorId: null, note: failure, action: 'failed', set: { resolution: failure } });
-      else await this.transition(id, { from: ['approved'], to: 'completed', actorId: null, action: 'completed' });
-    });
+    let refusal: string | null = null;
+    await this.em
+      .transactional(async () => {
+        let completed: RequestView;
+        try {
+          completed = await this.transition(id, { from: ['approved'], to: 'completed', actorId: null, action: 'completed' });
+        } catch (error) {
+          if (error instanceof InvalidStateTransition || error instanceof NotFound) return; // decided already
+          throw error;
+        }
+        refusal = await this.applyEffect(completed);
+        if (refusal !== null) throw new EffectRefused(refusal);
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof EffectRefused)) throw error;
+      });
+    if (refusal !== null) await this.failAfterRetries(id, refusal);
   }
 
-  /** After the last retry: the request is `failed` with the error, never stuck silently. */
+  /** After the last retry, or an effect refused: the request is `failed` with the reason, never stuck silently. */
   async failAfterRetries(id: string, reason: string): Promise<void> {
     try {
       await this.transition(id, { from: ['approved'], to: 'failed', actorId: null, note: reason, action: 'failed', set: { resolution: reason } });
@@ -250,16 +269,16 @@ export class RequestsService {
   }
 
   /** Returns a reason if the effect cannot be applied (the request then fails), null when done. */
-  private async applyEffect(row: RequestRow): Promise<string | null> {
-    const accountId = row.account_id!;
-    switch (row.type) {
+  private async applyEffect(request: RequestView): Promise<string | null> {
+    const accountId = request.accountId!;
+    switch (request.type) {
       case 'kyc_update': {
-        const details = REQUEST_DETAILS_SCHEMAS.kyc_update.parse(row.details);
-        await this.users.updateContact(row.owner_id, details);
+        const details = REQUEST_DETAILS_SCHEMAS.kyc_update.parse(request.details);
+        await this.users.updateContact(request.ownerId, details);
         return null;
       }
       case 'limit_increase':
-        await this.accounts.setDailyLimit(accountId, REQUEST_DETAILS_SCHEMAS.limit_increase.parse(row.details).dailyLimit);
+        await this.accounts.setDailyLimit(accountId, REQUEST_DETAILS_SCHEMAS.limit_increase.parse(request.details).dailyLimit);
         return null;
       case 'account_freeze':
         await this.accounts.setFrozen(accountId, true);
@@ -314,7 +333,6 @@ export class RequestsService {
       ...(move.flagNonEmptyAccount ? { flagNonEmptyAccount: move.flagNonEmptyAccount } : {}),
       ...(change.assigneeId !== undefined ? { setAssigneeId: change.assigneeId } : {}),
       ...(change.resolution !== undefined ? { setResolution: change.resolution } : {}),
-      ...(change.expiresAt !== undefined ? { setExpiresAt: change.expiresAt?.toISOString() ?? null } : {}),
     };
     const outcome = await this.repository.transition(id, request);
     if (outcome.moved) return outcome.request;

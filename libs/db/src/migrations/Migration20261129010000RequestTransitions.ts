@@ -11,6 +11,8 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261129010000RequestTransitions extends Migration {
   override async up(): Promise<void> {
+    // The employees' queue (its size goes with every queue.changed): only the requests in it.
+    this.addSql(`create index service_requests_queue_idx on service_requests (seq) where status = 'pending_review';`);
     // API.md's `request` (without history), as the api's toRequestView writes it (a test holds them equal).
     this.addSql(`
       create function request_view(r service_requests) returns jsonb language sql stable as $$
@@ -57,7 +59,7 @@ export class Migration20261129010000RequestTransitions extends Migration {
       end $$;`);
 
     // p_move: {from: [statuses], to, actorId, note, ownerId?, assigneeId?, window?: 'open'|'passed',
-    //          setAssigneeId?, setResolution?, setExpiresAt?,
+    //          setAssigneeId?, setResolution?,
     //          awaitInput?: {types, to, windowS}       — a request of one of these types moves to
     //                                                    awaitInput.to instead, its window open windowS,
     //          flagNonEmptyAccount?: {types, note}     — a request of one of these types whose account
@@ -74,8 +76,8 @@ export class Migration20261129010000RequestTransitions extends Migration {
         note text := p_move->>'note';
         set_resolution boolean := p_move ? 'setResolution';
         new_resolution text := p_move->>'setResolution';
-        set_expires boolean := p_move ? 'setExpiresAt';
-        new_expires_at timestamptz := (p_move->>'setExpiresAt')::timestamptz;
+        set_expires boolean := false;
+        new_expires_at timestamptz;
       begin
         select * into previous from service_requests where id = p_id for update;
         if not found or (p_move ? 'ownerId' and previous.owner_id <> (p_move->>'ownerId')::uuid) then
@@ -113,6 +115,7 @@ export class Migration20261129010000RequestTransitions extends Migration {
   }
 
   override async down(): Promise<void> {
+    this.addSql('drop index if exists service_requests_queue_idx;');
     this.addSql('drop function if exists request_transition(uuid, jsonb);');
     this.addSql('drop function if exists request_create(text, uuid, uuid, jsonb);');
     this.addSql('drop function if exists request_announce(service_requests, text, uuid, text);');
