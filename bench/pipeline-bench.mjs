@@ -60,12 +60,12 @@ const parseArgs = (argv) => {
 
 const options = parseArgs(process.argv.slice(2));
 if (options.cpuProf) mkdirSync(options.cpuProf, { recursive: true });
-const platform = new BenchPlatform('pipeline', {
-  ADMIN_EMAIL: ADMIN.email,
-  ADMIN_PASSWORD: ADMIN.password,
+const platform = new BenchPlatform(
+  'pipeline',
+  { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password },
   // Written when each process exits (at the clean-up); open them in Chrome DevTools.
-  ...(options.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProf}` } : {}),
-});
+  options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : [],
+);
 /** Wall-clock milliseconds, comparable with PostgreSQL's timestamps on this machine. */
 const wallNow = () => performance.timeOrigin + performance.now();
 const summary = (values) => {

@@ -10,12 +10,14 @@ import { HOST, REDIS_URL, adminQuery, freePort, progress, quoteIdentifier } from
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export class BenchPlatform {
-  constructor(name, env = {}) {
+  /** `nodeArgs`: flags for every process it starts (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
+  constructor(name, env = {}, nodeArgs = []) {
     const suffix = randomBytes(4).toString('hex');
     this.suffix = suffix;
     this.database = `bankingcore_${name}bench_${suffix}`;
     this.redisPrefix = `bankingcore-bench:${name}-${suffix}:`;
     this.env = env;
+    this.nodeArgs = nodeArgs;
     this.children = [];
     this.sockets = [];
     this.cleaning = undefined;
@@ -23,7 +25,7 @@ export class BenchPlatform {
 
   /** Starts a built entry point and resolves once its output matches `readyPattern`. */
   start(entry, extraEnv, readyPattern) {
-    const child = spawn(process.execPath, [resolve(ROOT, entry)], {
+    const child = spawn(process.execPath, [...this.nodeArgs, resolve(ROOT, entry)], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {

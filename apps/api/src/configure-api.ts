@@ -4,7 +4,6 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@bank/config/app-config';
@@ -14,6 +13,7 @@ import { MetricsRegistry } from '@bank/metrics/metrics.registry';
 import { httpMetricsHook } from '@bank/metrics/http-metrics.hook';
 import { RedisIoAdapter } from '@bank/realtime/redis-io.adapter';
 import { ConnectionDrain } from './connection-drain';
+import { helmetOptions, securityHeaders } from './http-edge/security-headers';
 
 export const API_PREFIX = 'api/v1';
 
@@ -26,34 +26,22 @@ function webRoot(config: AppConfig): string {
 
 /**
  * Everything about the HTTP edge that `main` and the tests must share. Each piece runs only where
- * it is needed: cookies are parsed only when a request carries some (browsers send ours only to
- * their paths), static files are routes of their own (one per file of the web app), the
- * EntityManager fork is skipped by the money routes, and the request log line is built only when
- * its level is on.
+ * it is needed: the security headers are worked out once, cookies are parsed only when a request
+ * carries some (browsers send ours only to their paths), static files are routes of their own (one
+ * per file of the web app), the routes that do not need it skip the EntityManager fork, and the
+ * request log line is built only when its level is on.
  */
 export async function configureApi(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', app.get(ConnectionDrain).track);
+  const headers = securityHeaders(helmetOptions(config));
   fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(headers);
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
   // Set by the auth guard; declared so every request object keeps one shape.
   fastify.decorateRequest('user', null);
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        'script-src': ["'self'"],
-        'connect-src': ["'self'", 'ws:', 'wss:'],
-        'frame-ancestors': ["'none'"],
-        // Only where the site is served over https; in development it would break plain-http pages.
-        'upgrade-insecure-requests': config.isProduction ? [] : null,
-      },
-    },
-    hsts: config.isProduction,
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
   app.enableCors(config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: true } : { origin: false });
   await app.register(fastifyCookie);
   fastify.addHook('preHandler', ormRequestContext(app.get(MikroORM)));

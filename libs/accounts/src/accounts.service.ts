@@ -5,6 +5,7 @@ import type { AccountType } from '@bank/contracts/accounts';
 import type { Currency } from '@bank/contracts/money';
 import { NotFound } from '@bank/problems/domain-error';
 import { SecretHasher } from '@bank/users/secret-hasher';
+import { SqlPool } from '@bank/db/sql-pool';
 import { minorUnits } from './account-row';
 import { Account } from './entities/account.entity';
 import { Card } from './entities/card.entity';
@@ -12,12 +13,24 @@ import { randomAccountNumber } from './account-number-generator';
 
 const ACCOUNT_NUMBER_ATTEMPTS = 5;
 
+const SET_STATUS = { name: 'accounts-set-status', text: `update accounts set status = $1, updated_at = now() where id = $2 and kind = 'customer' and status <> 'closed'` };
+const SET_DAILY_LIMIT = { name: 'accounts-set-daily-limit', text: `update accounts set daily_limit = $1, updated_at = now() where id = $2 and kind = 'customer'` };
+const CLOSE_IF_EMPTY = {
+  name: 'accounts-close-if-empty',
+  text: `update accounts set status = 'closed', updated_at = now() where id = $1 and kind = 'customer' and balance = 0 returning id`,
+};
+const RESET_CARD_PIN = {
+  name: 'cards-reset-pin',
+  text: 'update cards set pin_hash = $1, failed_pin_attempts = 0, blocked_at = null, updated_at = now() where owner_id = $2 returning id',
+};
+
 /** Opens and reads customer accounts and cards. Balances are the ledger's to change. */
 @Injectable()
 export class AccountsService {
   constructor(
     private readonly em: EntityManager,
     private readonly hasher: SecretHasher,
+    private readonly sql: SqlPool,
   ) {}
 
   /** Opens an account with a fresh number; joins the caller's transaction if there is one. */
@@ -58,16 +71,15 @@ export class AccountsService {
     return { accounts: minorUnits(row.accounts), totalCustomerBalance: minorUnits(row.total) };
   }
 
-  /** Freeze or unfreeze (a service request's effect, with system rights). Closed accounts stay closed. */
+  // The effects of service requests, applied with system rights in the fulfilment's transaction (SqlPool).
+
+  /** Freeze or unfreeze. Closed accounts stay closed. */
   async setFrozen(accountId: string, frozen: boolean): Promise<void> {
-    await this.em.execute(`update accounts set status = ?, updated_at = now() where id = ? and kind = 'customer' and status <> 'closed'`, [
-      frozen ? 'frozen' : 'active',
-      accountId,
-    ]);
+    await this.sql.query(SET_STATUS, [frozen ? 'frozen' : 'active', accountId]);
   }
 
   async setDailyLimit(accountId: string, dailyLimit: number): Promise<void> {
-    await this.em.execute(`update accounts set daily_limit = ?, updated_at = now() where id = ? and kind = 'customer'`, [dailyLimit, accountId]);
+    await this.sql.query(SET_DAILY_LIMIT, [dailyLimit, accountId]);
   }
 
   /**
@@ -75,8 +87,7 @@ export class AccountsService {
    * every posting takes, so no deposit can slip in between the check and the close.
    */
   async closeIfEmpty(accountId: string): Promise<boolean> {
-    const rows = await this.em.execute(`update accounts set status = 'closed', updated_at = now() where id = ? and kind = 'customer' and balance = 0 returning id`, [accountId]);
-    return rows.length === 1;
+    return (await this.sql.query(CLOSE_IF_EMPTY, [accountId])).length === 1;
   }
 
   hashPin(pin: string): Promise<string> {
@@ -85,7 +96,6 @@ export class AccountsService {
 
   /** A completed PIN reset's effect: the card gets the new PIN, its failure count is cleared and it is unblocked. */
   async resetCardPin(ownerId: string, pinHash: string): Promise<void> {
-    const rows = await this.em.execute('update cards set pin_hash = ?, failed_pin_attempts = 0, blocked_at = null, updated_at = now() where owner_id = ? returning id', [pinHash, ownerId]);
-    if (rows.length === 0) throw new NotFound('The card');
+    if ((await this.sql.query(RESET_CARD_PIN, [pinHash, ownerId])).length === 0) throw new NotFound('The card');
   }
 }

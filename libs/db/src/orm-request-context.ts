@@ -5,8 +5,8 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 const ORM_CONTEXT = 'ormContext';
 
 /**
- * Marks a route that never touches the EntityManager (the money path talks to PostgreSQL through
- * its own pool), so it skips the per-request EntityManager fork.
+ * Marks a route whose work needs no request-scoped EntityManager (it talks to PostgreSQL through a
+ * pool of node-postgres, or opens its own transaction), so it skips the per-request fork.
  */
 export const WithoutOrmContext = (): MethodDecorator => RouteConfig({ [ORM_CONTEXT]: false });
 

@@ -1,6 +1,7 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 
@@ -12,13 +13,15 @@ export interface SqlStatement {
 
 /**
  * node-postgres under MikroORM, for the few hand-written statements on a hot path (one call to a
- * SQL function per step): named prepared statements, one round trip each, none of the ORM's work.
- * Inside a MikroORM transaction a statement joins it instead (the caller's unit of work stays one
- * transaction); everything else in the app goes through MikroORM.
+ * SQL function per step, the effects of a request): named prepared statements, one round trip
+ * each, none of the ORM's work. A statement runs in the caller's transaction when there is one —
+ * a SqlPool transaction, or else a MikroORM one (it joins that connection) — and on its own
+ * otherwise. Everything else in the app goes through MikroORM.
  */
 @Injectable()
-export class SqlPool implements OnModuleDestroy {
+export class SqlPool implements OnApplicationShutdown {
   private readonly pool: Pool;
+  private readonly transactionClient = new AsyncLocalStorage<PoolClient>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -30,11 +33,30 @@ export class SqlPool implements OnModuleDestroy {
   }
 
   async query<R extends object>(statement: SqlStatement, values: unknown[]): Promise<R[]> {
+    const client = this.transactionClient.getStore();
+    if (client) return (await client.query<R>({ ...statement, values })).rows;
     if (this.em.isInTransaction()) return this.em.execute<R[]>(statement.text.replace(/\$\d+/g, '?'), values);
     return (await this.pool.query<R>({ ...statement, values })).rows;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Runs `work` in one transaction: every `query` it makes (however deep) joins it; a throw rolls it back. */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      const result = await this.transactionClient.run(client, work);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** After in-flight requests and jobs have finished (Nest runs this hook after closing the server and draining the workers). */
+  async onApplicationShutdown(): Promise<void> {
     await this.pool.end();
   }
 }

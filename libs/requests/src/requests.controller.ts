@@ -6,11 +6,13 @@ import { CurrentUser } from '@bank/auth/current-user.decorator';
 import { Roles } from '@bank/auth/roles.decorator';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
 import { NotFound } from '@bank/problems/domain-error';
+import { WithoutOrmContext } from '@bank/db/orm-request-context';
 import { RequestsService } from './requests.service';
 import { ApproveRequestDto, CreateRequestDto, RejectRequestDto, RequestListQueryDto, SubmitInputDto } from './dto/requests.dto';
 
 const RequestIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new NotFound('The request') });
 
+/** Filing and deciding run one SQL call each (RequestsRepository), so those routes skip the EntityManager fork. */
 @ApiTags('service requests')
 @ApiBearerAuth()
 @Controller('service-requests')
@@ -18,6 +20,7 @@ export class RequestsController {
   constructor(private readonly requests: RequestsService) {}
 
   @Post()
+  @WithoutOrmContext()
   @Roles('customer')
   @HttpCode(202)
   create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateRequestDto): Promise<RequestView> {
@@ -35,6 +38,7 @@ export class RequestsController {
   }
 
   @Post(':id/cancel')
+  @WithoutOrmContext()
   @Roles('customer')
   @HttpCode(200)
   cancel(@CurrentUser() user: AuthenticatedUser, @Param('id', RequestIdPipe) id: string): Promise<RequestView> {
@@ -42,6 +46,7 @@ export class RequestsController {
   }
 
   @Post(':id/claim')
+  @WithoutOrmContext()
   @Roles('employee')
   @HttpCode(200)
   claim(@CurrentUser() user: AuthenticatedUser, @Param('id', RequestIdPipe) id: string): Promise<RequestView> {
@@ -49,6 +54,7 @@ export class RequestsController {
   }
 
   @Post(':id/approve')
+  @WithoutOrmContext()
   @Roles('employee')
   @HttpCode(200)
   approve(@CurrentUser() user: AuthenticatedUser, @Param('id', RequestIdPipe) id: string, @Body() body: ApproveRequestDto): Promise<RequestView> {
@@ -56,6 +62,7 @@ export class RequestsController {
   }
 
   @Post(':id/reject')
+  @WithoutOrmContext()
   @Roles('employee')
   @HttpCode(200)
   reject(@CurrentUser() user: AuthenticatedUser, @Param('id', RequestIdPipe) id: string, @Body() body: RejectRequestDto): Promise<RequestView> {

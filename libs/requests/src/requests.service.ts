@@ -25,6 +25,7 @@ import { RequestJobsProducer } from './request-jobs.producer';
 import { toRequestView, type HistoryRow, type RequestRow } from './request-row';
 import { InvalidStateTransition } from './requests.errors';
 import { RequestsRepository, type RequestMove } from './requests.repository';
+import { SqlPool } from '@bank/db/sql-pool';
 
 interface Transition {
   from: RequestStatus[];
@@ -46,8 +47,6 @@ interface Transition {
   flagNonEmptyAccount?: { types: readonly RequestType[]; note: string };
   set?: { assigneeId?: string | null; resolution?: string | null };
 }
-
-
 
 export interface SweepResult {
   requeued: number;
@@ -74,6 +73,7 @@ export class RequestsService {
   constructor(
     private readonly em: EntityManager,
     private readonly repository: RequestsRepository,
+    private readonly sql: SqlPool,
     private readonly accounts: AccountsService,
     private readonly users: UsersService,
     private readonly jobs: RequestJobsProducer,
@@ -241,8 +241,8 @@ export class RequestsService {
    */
   async fulfil(id: string): Promise<void> {
     let refusal: string | null = null;
-    await this.em
-      .transactional(async () => {
+    await this.sql
+      .transaction(async () => {
         let completed: RequestView;
         try {
           completed = await this.transition(id, { from: ['approved'], to: 'completed', actorId: null, action: 'completed' });

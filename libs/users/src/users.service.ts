@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { Role, UserStatus, UserView } from '@bank/contracts/users';
 import { Conflict } from '@bank/problems/domain-error';
+import { SqlPool } from '@bank/db/sql-pool';
 import { User } from './entities/user.entity';
+
+const UPDATE_CONTACT = { name: 'users-update-contact', text: 'update users set address = $1, phone = $2, updated_at = now() where id = $3' };
+const RENAME = { name: 'users-rename', text: 'update users set full_name = $1, updated_at = now() where id = $2' };
 
 export interface NewUserRow {
   email: string;
@@ -14,7 +18,10 @@ export interface NewUserRow {
 /** The one door to the users table. */
 @Injectable()
 export class UsersService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sql: SqlPool,
+  ) {}
 
   /** Creates a user (joins the caller's transaction, if any); a taken email is 409 `CONFLICT`. */
   async create(row: NewUserRow): Promise<User> {
@@ -54,14 +61,14 @@ export class UsersService {
     return { customers: Number(row.customers), lockedUsers: Number(row.locked), lastLockout: row.last_lockout ? new Date(row.last_lockout).toISOString() : null };
   }
 
-  /** A KYC update's effect: the profile's address and phone are replaced. */
+  /** A KYC update's effect: the profile's address and phone are replaced (in the caller's transaction, SqlPool). */
   async updateContact(userId: string, contact: { address: string; phone: string }): Promise<void> {
-    await this.em.execute('update users set address = ?, phone = ?, updated_at = now() where id = ?', [contact.address, contact.phone, userId]);
+    await this.sql.query(UPDATE_CONTACT, [contact.address, contact.phone, userId]);
   }
 
   /** A completed name change's effect: the profile's name, shown to counterparties from now on. */
   async rename(userId: string, fullName: string): Promise<void> {
-    await this.em.execute('update users set full_name = ?, updated_at = now() where id = ?', [fullName, userId]);
+    await this.sql.query(RENAME, [fullName, userId]);
   }
 
   /**

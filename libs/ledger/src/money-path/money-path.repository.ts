@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Pool, type QueryConfig } from 'pg';
 import { APP_CONFIG } from '@bank/config/config.module';
@@ -29,7 +29,7 @@ export function statementRolledBack(error: unknown): boolean {
  * `money_execute` function of migration MoneyPath does the whole command there.
  */
 @Injectable()
-export class MoneyPathRepository implements OnModuleDestroy {
+export class MoneyPathRepository implements OnApplicationShutdown {
   private readonly pool: Pool;
 
   constructor(
@@ -62,7 +62,8 @@ export class MoneyPathRepository implements OnModuleDestroy {
     return result.rows[0];
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After in-flight requests and jobs have finished (Nest runs this hook after closing the server and draining the workers). */
+  async onApplicationShutdown(): Promise<void> {
     await this.pool.end();
   }
 }
