@@ -2,37 +2,52 @@
 // Starts the whole platform from one command: the api and the worker as two processes (built
 // into dist/ by `npm run build`). Each migrates the database under an advisory lock before it
 // serves, so the order they start in does not matter. `--demo` switches demo data on.
-// Signals are forwarded; if either process dies, the other is stopped and the exit code kept.
+// Signals are forwarded. A process that exits on its own is started again after a back-off
+// (1 s, doubling up to 30 s; back to 1 s once it has run for a minute), with a line saying so:
+// a fault that stops one process never stops the platform.
 import { spawn } from 'node:child_process';
 
 const demo = process.argv.includes('--demo');
 const env = { ...process.env, ...(demo ? { DEMO_DATA: 'true' } : {}) };
 const port = Number(env.PORT ?? 3000);
-
-const children = [
-  ['api', 'dist/apps/api/src/main.js'],
-  ['worker', 'dist/apps/worker/src/main.js'],
-].map(([name, entry]) => ({ name, process: spawn(process.execPath, [entry], { env, stdio: 'inherit' }) }));
+const BACKOFF_MIN_MS = 1_000;
+const BACKOFF_MAX_MS = 30_000;
+const HEALTHY_AFTER_MS = 60_000;
 
 let exiting = false;
-function stopAll(signal) {
-  for (const child of children) if (child.process.exitCode === null) child.process.kill(signal);
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    exiting = true;
-    stopAll(signal);
+const children = [
+  { name: 'api', entry: 'dist/apps/api/src/main.js' },
+  { name: 'worker', entry: 'dist/apps/worker/src/main.js' },
+].map((child) => ({ ...child, process: null, startedAt: 0, backoffMs: BACKOFF_MIN_MS, restartTimer: null }));
+
+function start(child) {
+  child.startedAt = Date.now();
+  child.process = spawn(process.execPath, [child.entry], { env, stdio: 'inherit' });
+  child.process.on('exit', (code, signal) => {
+    if (exiting) {
+      if (children.every((c) => c.process.exitCode !== null || c.process.signalCode !== null)) process.exit(process.exitCode ?? 0);
+      return;
+    }
+    if (Date.now() - child.startedAt >= HEALTHY_AFTER_MS) child.backoffMs = BACKOFF_MIN_MS;
+    process.stderr.write(`${child.name} exited (${signal ?? `code ${code}`}); starting it again in ${child.backoffMs / 1000} s\n`);
+    child.restartTimer = setTimeout(() => {
+      child.restartTimer = null;
+      if (!exiting) start(child);
+    }, child.backoffMs);
+    child.backoffMs = Math.min(BACKOFF_MAX_MS, child.backoffMs * 2);
   });
 }
-for (const child of children) {
-  child.process.on('exit', (code, signal) => {
-    if (!exiting) {
-      process.stderr.write(`${child.name} exited (${signal ?? `code ${code}`}); stopping the platform\n`);
-      exiting = true;
-      process.exitCode = code || 1;
-      stopAll('SIGTERM');
+children.forEach(start);
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (exiting) return;
+    exiting = true;
+    for (const child of children) {
+      clearTimeout(child.restartTimer);
+      if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill(signal);
     }
-    if (children.every((c) => c.process.exitCode !== null || c.process.signalCode !== null)) process.exit(process.exitCode ?? 0);
+    if (children.every((c) => c.process.exitCode !== null || c.process.signalCode !== null)) process.exit(0);
   });
 }
 

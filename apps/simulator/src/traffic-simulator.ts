@@ -288,8 +288,9 @@ export class TrafficSimulator {
           ? { type, accountId: customer.accountId, details: { dailyLimit: randomInt(1_000_000, 2_000_000) } }
           : { type, details: {} };
     try {
-      // Not idempotent: a call cut by a dying api is not repeated (the bank may have filed it).
-      const filed = await customer.client.api.fileRequest(body);
+      // Idempotent: a call cut by a dying api is repeated with the same key, and files once.
+      const key = randomUUID();
+      const filed = await this.retried(() => customer.client.api.fileRequest(body, key));
       this.totals.requestsFiled++;
       this.filedRequests.set(filed.id, { owner: customer, status: filed.status });
     } catch (error) {

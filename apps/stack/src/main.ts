@@ -26,7 +26,14 @@ interface Managed {
   entry: string;
   env: NodeJS.ProcessEnv;
   child?: ChildProcess;
+  startedAt?: number;
+  /** The next restart's delay: 1 s, doubling up to 30 s, back to 1 s once a process ran for a minute. */
+  backoffMs?: number;
 }
+
+const RESTART_BACKOFF_MIN_MS = 1_000;
+const RESTART_BACKOFF_MAX_MS = 30_000;
+const HEALTHY_AFTER_MS = 60_000;
 
 const managed: Managed[] = [
   ...Array.from({ length: apis }, (_, i) => ({ name: `api-${i + 1}`, entry: `${dist}/api/src/main.js`, env: { ...baseEnv, PORT: String(port + 1 + i), HOST: '127.0.0.1' } })),
@@ -37,10 +44,14 @@ let stopping = false;
 function start(managedProcess: Managed): void {
   const child = spawn(process.execPath, [managedProcess.entry], { env: managedProcess.env, stdio: ['ignore', 'inherit', 'inherit'] });
   managedProcess.child = child;
+  managedProcess.startedAt = Date.now();
   child.on('exit', (code, signal) => {
     if (stopping) return;
-    process.stderr.write(`[stack] ${managedProcess.name} exited (${signal ?? `code ${code}`}); starting it again in 1 s\n`);
-    setTimeout(() => !stopping && start(managedProcess), 1_000);
+    const ranMs = Date.now() - (managedProcess.startedAt ?? 0);
+    const delayMs = ranMs >= HEALTHY_AFTER_MS ? RESTART_BACKOFF_MIN_MS : (managedProcess.backoffMs ?? RESTART_BACKOFF_MIN_MS);
+    managedProcess.backoffMs = Math.min(RESTART_BACKOFF_MAX_MS, delayMs * 2);
+    process.stderr.write(`[stack] ${managedProcess.name} exited (${signal ?? `code ${code}`}); starting it again in ${delayMs / 1000} s\n`);
+    setTimeout(() => !stopping && start(managedProcess), delayMs);
   });
 }
 

@@ -11,14 +11,24 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnApplica
   private readonly logger = new Logger(WorkerHeartbeatService.name);
   private readonly workerId = newWorkerId(hostname(), process.pid, randomUUID());
   private timer: NodeJS.Timeout | undefined;
+  private missing = false;
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await beatWorkerHeart(this.redis, this.workerId);
-    this.timer = setInterval(() => {
-      beatWorkerHeart(this.redis, this.workerId).catch((error: Error) => this.logger.warn(`heartbeat failed: ${error.message}`));
-    }, WORKER_HEARTBEAT_INTERVAL_MS);
+    await this.beat();
+    this.timer = setInterval(() => void this.beat(), WORKER_HEARTBEAT_INTERVAL_MS);
+  }
+
+  /** A Redis outage stops the beats, not the worker; the shared client logs the outage, this its first missed beat. */
+  private async beat(): Promise<void> {
+    try {
+      await beatWorkerHeart(this.redis, this.workerId);
+      this.missing = false;
+    } catch (error) {
+      if (!this.missing) this.logger.warn(`heartbeat failed: ${(error as Error).message}; the api reports no worker until Redis answers`);
+      this.missing = true;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -91,6 +91,9 @@ const EnvSchema = z.object({
   REQUEST_SWEEP_AFTER_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(24 * 3600).default(60),
   REQUEST_SWEEP_INTERVAL_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(15),
   RATE_LIMITS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(600_000).default(5_000),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(60_000).default(3_000),
+  REQUEST_DEADLINE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(10_000),
   MONEY_BATCHES_IN_FLIGHT: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(16).default(1),
   MONEY_BATCH_MAX: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(1000).default(256),
   ...Object.fromEntries(Object.values(RATE_LIMIT_VARIABLES).map(([name, fallback]) => [name, rateLimit.prefault(fallback)])),
@@ -127,6 +130,15 @@ export interface AppConfig {
   /** False with `RATE_LIMITS=off` (benchmarks and load tests only; refused in production). */
   rateLimitsOn: boolean;
   rateLimits: Record<RateLimitName, RateLimitSetting>;
+  /** Bounded waits on PostgreSQL (issue 15): a statement, a connection or a free pooled connection. */
+  database: {
+    /** PostgreSQL cancels a statement after this long (statement_timeout), and a transaction left idle (idle_in_transaction_session_timeout). */
+    statementTimeoutMs: number;
+    /** Connecting, or waiting for a pooled connection, gives up after this long. */
+    connectTimeoutMs: number;
+  };
+  /** An HTTP request not answered by then is answered 503 SERVICE_UNAVAILABLE (money commands still waiting are dropped). */
+  requestDeadlineMs: number;
   /** Group commit of money commands (DESIGN.md "The money path"). */
   moneyPath: {
     /** Batches on their way to PostgreSQL at once, per api process. */
@@ -195,6 +207,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestSweepIntervalS: vars.REQUEST_SWEEP_INTERVAL_S,
     rateLimitsOn: vars.RATE_LIMITS === 'on',
     rateLimits: rateLimitSettings(vars as unknown as Record<string, RateLimitSetting>),
+    database: { statementTimeoutMs: vars.DATABASE_STATEMENT_TIMEOUT_MS, connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS },
+    requestDeadlineMs: vars.REQUEST_DEADLINE_MS,
     moneyPath: { batchesInFlight: vars.MONEY_BATCHES_IN_FLIGHT, batchMax: vars.MONEY_BATCH_MAX, connections: vars.MONEY_BATCHES_IN_FLIGHT + 1 },
     defaultedSecrets,
   };

@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Pool, type PoolClient } from 'pg';
+import { Pool, type PoolClient, type QueryConfig } from 'pg';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
+import { pgSessionOptions } from './pg-session-options';
 
 /** A statement a repository sends as it is written: `$1`-style parameters, named so PostgreSQL prepares it once per connection. */
 export interface SqlStatement {
@@ -27,7 +28,7 @@ export class SqlPool implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly em: EntityManager,
   ) {
-    this.pool = new Pool({ connectionString: config.databaseUrl, max: 4, application_name: 'bankingcore-sql' });
+    this.pool = new Pool({ ...pgSessionOptions(config), max: 4, application_name: 'bankingcore-sql' });
     // A broken idle connection is dropped by the pool; a query on a broken one fails its caller.
     this.pool.on('error', () => undefined);
   }
@@ -37,6 +38,15 @@ export class SqlPool implements OnApplicationShutdown {
     if (client) return (await client.query<R>({ ...statement, values })).rows;
     if (this.em.isInTransaction()) return this.em.execute<R[]>(statement.text.replace(/\$\d+/g, '?'), values);
     return (await this.pool.query<R>({ ...statement, values })).rows;
+  }
+
+  /**
+   * Whether PostgreSQL answers within `timeoutMs`, for readiness: a connection that does not
+   * answer in time is dropped, not kept waiting, so a stalled database cannot pile checks up.
+   */
+  async ping(timeoutMs: number): Promise<void> {
+    const answer = this.pool.query({ text: 'select 1', query_timeout: timeoutMs } as QueryConfig);
+    await Promise.race([answer, new Promise((_, reject) => setTimeout(() => reject(new Error(`PostgreSQL did not answer in ${timeoutMs} ms`)), timeoutMs).unref())]);
   }
 
   /** Runs `work` in one transaction: every `query` it makes (however deep) joins it; a throw rolls it back. */

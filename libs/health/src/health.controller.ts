@@ -1,12 +1,13 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, MikroOrmHealthIndicator, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { REDIS } from '@bank/redis/redis.module';
 import { countLiveWorkers } from '@bank/redis/worker-heartbeat';
 import { Public } from '@bank/auth/public.decorator';
+import { SqlPool } from '@bank/db/sql-pool';
 
 const CHECK_TIMEOUT_MS = 1_500;
 
@@ -25,7 +26,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    private readonly database: MikroOrmHealthIndicator,
+    private readonly sql: SqlPool,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -38,9 +39,20 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }), () => this.checkRedis()];
+    const checks: HealthIndicatorFunction[] = [() => this.checkDatabase(), () => this.checkRedis()];
     if (this.config.readyRequiresWorker) checks.push(() => this.checkWorker());
     return this.health.check(checks);
+  }
+
+  /** Through SqlPool's bounded ping: a check that gives up holds no pooled connection. */
+  private async checkDatabase() {
+    const session = this.indicators.check('database');
+    try {
+      await this.sql.ping(CHECK_TIMEOUT_MS);
+      return session.up();
+    } catch (error) {
+      return session.down({ message: (error as Error).message });
+    }
   }
 
   private async checkRedis() {

@@ -35,9 +35,3 @@ export class DailyLimitExceeded extends DomainError {
     super('DAILY_LIMIT_EXCEEDED', 422, `This transfer exceeds the daily transfer limit (${dailyLimit}); ${remaining} remains today.`, { dailyLimit, remaining });
   }
 }
-
-export class IdempotencyKeyReused extends DomainError {
-  constructor() {
-    super('IDEMPOTENCY_KEY_REUSED', 422, 'This Idempotency-Key was already used with a different request.');
-  }
-}

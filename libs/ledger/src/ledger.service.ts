@@ -4,9 +4,12 @@ import type { AppConfig } from '@bank/config/app-config';
 import type { DepositRequest, MoneyMoved, TransferRequest, WithdrawalRequest } from '@bank/contracts/ledger';
 import { SecretHasher } from '@bank/users/secret-hasher';
 import { MetricsRegistry } from '@bank/metrics/metrics.registry';
+import { ServiceUnavailable } from '@bank/problems/domain-error';
 import { GroupCommit } from './money-path/group-commit';
-import { answerOf, type CommandResult } from './money-path/money-answer';
-import { requestFingerprint, type MoneyCommandRow, type MoneyOutcomeRow } from './money-path/money-command';
+import { answerOf } from './money-path/money-answer';
+import type { OnceResult } from '@bank/idempotency/idempotent-calls';
+import { requestFingerprint } from '@bank/idempotency/request-fingerprint';
+import type { MoneyCommandRow, MoneyOutcomeRow } from './money-path/money-command';
 import { MoneyPathRepository, PIN_CHANGED_SQLSTATE, statementRolledBack } from './money-path/money-path.repository';
 
 /** A PIN reset between the check and the command is rare; after this many the caller gets the error. */
@@ -35,7 +38,13 @@ export class LedgerService {
   ) {
     this.commands = new GroupCommit(
       (batch) => this.moneyPath.execute(batch),
-      { maxInFlight: config.moneyPath.batchesInFlight, maxBatch: config.moneyPath.batchMax },
+      {
+        maxInFlight: config.moneyPath.batchesInFlight,
+        maxBatch: config.moneyPath.batchMax,
+        // Sent by then, a command still has its statement timeout to finish before the request's deadline.
+        maxWaitMs: Math.max(100, config.requestDeadlineMs - config.database.statementTimeoutMs - 1_000),
+        tooLate: () => new ServiceUnavailable('The bank could not reach its ledger in time; nothing was moved. Try again in a moment.'),
+      },
       statementRolledBack,
       (size) => metrics.moneyBatchCommands.observe(size),
     );
@@ -46,7 +55,7 @@ export class LedgerService {
     return this.commands.backlog;
   }
 
-  async deposit(userId: string, accountId: string, request: DepositRequest, idempotencyKey?: string): Promise<CommandResult<MoneyMoved>> {
+  async deposit(userId: string, accountId: string, request: DepositRequest, idempotencyKey?: string): Promise<OnceResult<MoneyMoved>> {
     return answerOf(await this.commands.submit(this.depositCommand(userId, accountId, request, idempotencyKey)));
   }
 
@@ -55,7 +64,7 @@ export class LedgerService {
     return answerOf(await this.moneyPath.executeInTransaction(this.depositCommand(userId, accountId, request, undefined))).body;
   }
 
-  async withdraw(userId: string, accountId: string, request: WithdrawalRequest, idempotencyKey?: string): Promise<CommandResult<MoneyMoved>> {
+  async withdraw(userId: string, accountId: string, request: WithdrawalRequest, idempotencyKey?: string): Promise<OnceResult<MoneyMoved>> {
     const { pin, ...withoutPin } = request;
     // The PIN stays out of the request fingerprint: a digest of 4 digits would be trivially reversed.
     const command = this.command('withdrawal', userId, accountId, withoutPin, idempotencyKey, { op: 'withdrawal', accountId, ...withoutPin });
@@ -70,7 +79,7 @@ export class LedgerService {
     }
   }
 
-  async transfer(userId: string, request: TransferRequest, idempotencyKey?: string): Promise<CommandResult<MoneyMoved>> {
+  async transfer(userId: string, request: TransferRequest, idempotencyKey?: string): Promise<OnceResult<MoneyMoved>> {
     const command = this.command('transfer', userId, request.fromAccountId, request, idempotencyKey, { op: 'transfer', ...request });
     return answerOf(await this.commands.submit({ ...command, to_number: request.toAccountNumber }));
   }

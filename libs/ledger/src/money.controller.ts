@@ -1,27 +1,19 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { IDEMPOTENT_REPLAYED_HEADER, type EntryView, type MoneyMoved } from '@bank/contracts/ledger';
+import type { EntryView, MoneyMoved } from '@bank/contracts/ledger';
 import type { Page } from '@bank/contracts/pagination';
 import { AccountIdPipe } from '@bank/accounts/account-id.pipe';
 import { CurrentUser } from '@bank/auth/current-user.decorator';
 import { Roles } from '@bank/auth/roles.decorator';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
-import type { CommandResult } from './money-path/money-answer';
 import { LedgerService } from './ledger.service';
 import { LedgerQueriesService } from './ledger-queries.service';
 import { DepositDto, PageQueryDto, TransferDto, WithdrawalDto } from './dto/money.dto';
-import { IdempotencyKey } from './idempotency-key.decorator';
+import { IDEMPOTENCY_KEY_DOC, IdempotencyKey, replayAware } from '@bank/idempotency/idempotency-key.decorator';
 import { RateLimit } from '@bank/security/rate-limits/rate-limit.decorator';
 import { MoneyMetricsInterceptor } from '@bank/metrics/money-metrics.interceptor';
 import { WithoutOrmContext } from '@bank/db/orm-request-context';
-
-const IDEMPOTENCY_HEADER_DOC = { name: 'Idempotency-Key', required: false, description: '1..255 characters; a replay answers the original response' };
-
-function answer(response: FastifyReply, result: CommandResult<MoneyMoved>): MoneyMoved {
-  if (result.replayed) response.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
-  return result.body;
-}
 
 @ApiTags('money')
 @ApiBearerAuth()
@@ -36,7 +28,7 @@ export class MoneyController {
 
   @Post('accounts/:id/deposits')
   @WithoutOrmContext()
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiHeader(IDEMPOTENCY_KEY_DOC)
   @RateLimit('money-user')
   async deposit(
     @CurrentUser() user: AuthenticatedUser,
@@ -45,12 +37,12 @@ export class MoneyController {
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<MoneyMoved> {
-    return answer(response, await this.ledger.deposit(user.id, accountId, body, key));
+    return replayAware(response, await this.ledger.deposit(user.id, accountId, body, key));
   }
 
   @Post('accounts/:id/withdrawals')
   @WithoutOrmContext()
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiHeader(IDEMPOTENCY_KEY_DOC)
   @RateLimit('money-user')
   async withdraw(
     @CurrentUser() user: AuthenticatedUser,
@@ -59,12 +51,12 @@ export class MoneyController {
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<MoneyMoved> {
-    return answer(response, await this.ledger.withdraw(user.id, accountId, body, key));
+    return replayAware(response, await this.ledger.withdraw(user.id, accountId, body, key));
   }
 
   @Post('transfers')
   @WithoutOrmContext()
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiHeader(IDEMPOTENCY_KEY_DOC)
   @RateLimit('money-user')
   async transfer(
     @CurrentUser() user: AuthenticatedUser,
@@ -72,7 +64,7 @@ export class MoneyController {
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<MoneyMoved> {
-    return answer(response, await this.ledger.transfer(user.id, body, key));
+    return replayAware(response, await this.ledger.transfer(user.id, body, key));
   }
 
   @Get('accounts/:id/transactions')

@@ -61,12 +61,14 @@ export class LoggingModule {
 
 /**
  * Fastify `onResponse` hook: one line per request (health checks excepted) with its id, at the
- * level its status deserves — info, warn for 4xx, error for 5xx — built only if that level logs.
+ * level its status deserves — info, warn for 4xx and 503, error for other 5xx — built only if that
+ * level logs.
  */
 export function requestLogHook(logger: Logger): (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void {
   return (request, reply, done) => {
     const status = reply.statusCode;
-    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    // A 503 is a dependency down or a deadline passed: logged where it happens, once per outage.
+    const level = status >= 500 && status !== 503 ? 'error' : status >= 400 ? 'warn' : 'info';
     if (logger.isLevelEnabled(level) && !request.url.startsWith('/health/')) {
       logger[level]({ req: { id: request.id, method: request.method, url: request.url, remoteAddress: request.ip }, res: { statusCode: status }, responseTime: reply.elapsedTime }, 'request completed');
     }

@@ -29,10 +29,24 @@ export class MetricsRegistry {
     registers: [this.registry],
   });
 
+  readonly dependencyUnavailable = new Counter({
+    name: 'bankingcore_dependency_unavailable_total',
+    help: 'Requests answered 503 because PostgreSQL or Redis did not answer',
+    labelNames: ['dependency'] as const,
+    registers: [this.registry],
+  });
+
   readonly moneyBatchCommands = new Histogram({
     name: 'bankingcore_money_batch_commands',
     help: 'Money commands per call to PostgreSQL (group commit: commands that arrive together share one transaction)',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+    registers: [this.registry],
+  });
+
+  readonly rateLimitFallback = new Counter({
+    name: 'bankingcore_rate_limit_fallback_total',
+    help: 'Rate limits while Redis is unavailable: switched (to counting in this process), counted (a limit checked in this process), recovered (Redis counts again)',
+    labelNames: ['event'] as const,
     registers: [this.registry],
   });
 

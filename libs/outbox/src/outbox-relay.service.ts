@@ -3,6 +3,8 @@ import { Client } from 'pg';
 import Redis from 'ioredis';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
+import { pgSessionOptions } from '@bank/db/pg-session-options';
+import { watchRedis } from '@bank/redis/redis-health';
 import { eventsChannel, toEnvelope, type PublishedEvent, type StoredEventRow } from './event-stream';
 
 /** Held by the one relay allowed to number and publish events; released when its session ends. */
@@ -16,6 +18,11 @@ const BACKSTOP_POLL_MS = 500;
  */
 const DRAIN_INTERVAL_MIN_MS = 20;
 const STANDBY_RETRY_MS = 1_000;
+/** After a lost connection: the first retry, doubling up to the last. */
+const RECONNECT_BACKOFF_MIN_MS = 200;
+const RECONNECT_BACKOFF_MAX_MS = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The outbox relay (worker side). One relay at a time is leader (a PostgreSQL advisory lock).
@@ -39,6 +46,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   /** The last event id published to Redis, not yet stored as the progress. */
   private publishedSeq: string | null = null;
   private timers: NodeJS.Timeout[] = [];
+  private running: Promise<void> | undefined;
+
+  /** Set while a session is up: ends it (its connection was lost). */
+  private sessionLost: ((error: Error) => void) | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -48,34 +59,82 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     this.redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 2 });
-    this.db = new Client({ connectionString: this.config.databaseUrl, application_name: 'bankingcore-outbox-relay' });
-    this.db.on('error', (error) => this.fail(error));
-    await this.db.connect();
-    void this.campaign();
+    watchRedis(this.redis, 'outbox relay (publisher)', this.logger);
+    this.running = this.keepSessions();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearInterval(timer);
-    await this.draining?.catch(() => undefined);
-    if (this.leader && this.publishedSeq !== null) {
-      await this.db?.query('update outbox_relay_progress set published_seq = $1 where published_seq < $1', [this.publishedSeq]).catch(() => undefined);
-    }
-    await this.db?.end().catch(() => undefined);
+    this.sessionLost?.(new Error('shutting down'));
+    await this.running?.catch(() => undefined);
     this.redis?.disconnect();
   }
 
-  private async campaign(): Promise<void> {
-    while (!this.stopped && !this.leader) {
-      const { rows } = await this.db!.query<{ acquired: boolean }>('select pg_try_advisory_lock($1) as acquired', [RELAY_LEADER_LOCK_KEY]);
+  /**
+   * One session after another until the process stops: a lost connection (PostgreSQL restarted,
+   * the network cut) ends the session — and with it the leader lock, which PostgreSQL releases —
+   * and a new one starts after a back-off, campaigns, and resumes from the stored progress. The
+   * process itself never exits for it.
+   */
+  private async keepSessions(): Promise<void> {
+    let lostAt: number | null = null;
+    let backoffMs = RECONNECT_BACKOFF_MIN_MS;
+    while (!this.stopped) {
+      const db = new Client({ ...pgSessionOptions(this.config), application_name: 'bankingcore-outbox-relay' });
+      const lost = new Promise<Error>((resolve) => (this.sessionLost = resolve));
+      db.on('error', (error) => this.sessionLost?.(error));
+      db.on('end', () => this.sessionLost?.(new Error('the connection ended')));
+      try {
+        await db.connect();
+        this.db = db;
+        if (lostAt !== null) this.logger.log(`outbox relay reconnected to PostgreSQL after ${((Date.now() - lostAt) / 1000).toFixed(1)} s`);
+        lostAt = null;
+        backoffMs = RECONNECT_BACKOFF_MIN_MS;
+        const ended = await Promise.race([this.campaign(db).then(() => lost), lost]);
+        if (!this.stopped) throw ended;
+      } catch (error) {
+        if (this.stopped) break;
+        if (lostAt === null) {
+          lostAt = Date.now();
+          this.logger.warn(`outbox relay lost PostgreSQL (${(error as Error).message}); reconnecting`);
+        }
+      } finally {
+        await this.endSession(db);
+      }
+      if (!this.stopped) await sleep(backoffMs);
+      backoffMs = Math.min(RECONNECT_BACKOFF_MAX_MS, backoffMs * 2);
+    }
+  }
+
+  /** Stops leading: timers off, the drain in progress finished, the progress stored if the connection still works. */
+  private async endSession(db: Client): Promise<void> {
+    const wasLeader = this.leader;
+    this.leader = false;
+    this.sessionLost = undefined;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await this.draining?.catch(() => undefined);
+    if (wasLeader && this.publishedSeq !== null) {
+      await db.query('update outbox_relay_progress set published_seq = $1 where published_seq < $1', [this.publishedSeq]).catch(() => undefined);
+    }
+    // The next session reads the progress from the database: another relay may have led meanwhile.
+    this.publishedSeq = null;
+    this.db = undefined;
+    await db.end().catch(() => undefined);
+  }
+
+  /** Waits (standing by) until this session holds the leader lock, then listens and drains. */
+  private async campaign(db: Client): Promise<void> {
+    while (!this.stopped) {
+      const { rows } = await db.query<{ acquired: boolean }>('select pg_try_advisory_lock($1) as acquired', [RELAY_LEADER_LOCK_KEY]);
       if (rows[0].acquired) break;
-      await new Promise((resolve) => setTimeout(resolve, STANDBY_RETRY_MS));
+      await sleep(STANDBY_RETRY_MS);
     }
     if (this.stopped) return;
     this.leader = true;
     this.logger.log('outbox relay is the leader');
-    this.db!.on('notification', () => this.wake());
-    await this.db!.query('listen outbox_events');
+    db.on('notification', () => this.wake());
+    await db.query('listen outbox_events');
     this.timers.push(setInterval(() => this.wake(), BACKSTOP_POLL_MS));
     this.wake();
   }
@@ -141,14 +200,5 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     await this.redis!.publish(eventsChannel(this.config.redisKeyPrefix), JSON.stringify(batch));
     this.publishedSeq = String(rows[rows.length - 1].event_seq);
     return rows.length;
-  }
-
-  private fail(error: Error): void {
-    if (this.stopped) return;
-    // Losing the connection loses the leader lock: exit and let the supervisor restart the worker
-    // rather than risk two leaders.
-    this.logger.error({ err: error }, 'outbox relay lost its database connection');
-    process.exitCode = 1;
-    process.kill(process.pid, 'SIGTERM');
   }
 }

@@ -85,3 +85,10 @@ export class FeatureUnavailable extends DomainError {
     super('FEATURE_UNAVAILABLE', 422, detail);
   }
 }
+
+/** A dependency down or a deadline passed: try again shortly (the request changed nothing, or its key replays the outcome). */
+export class ServiceUnavailable extends DomainError {
+  constructor(detail: string, retryAfterS = 2) {
+    super('SERVICE_UNAVAILABLE', 503, detail, { retryAfter: retryAfterS }, undefined, { 'Retry-After': String(retryAfterS) });
+  }
+}

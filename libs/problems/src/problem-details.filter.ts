@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, Logger, type ExceptionFilter } from '@nestjs/comm
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problemTypeUri, type ProblemDocument } from '@bank/contracts/problem';
 import { DomainError } from './domain-error';
-import { problemOf } from './problem-mapping';
+import { problemOf, type MappedProblem } from './problem-mapping';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -22,6 +22,13 @@ const TITLES: Record<number, string> = {
 
 const logger = new Logger('ProblemDetails');
 
+const answered = new WeakMap<FastifyRequest, MappedProblem>();
+
+/** The problem a request was answered with, if any (for metrics, once the answer is sent). */
+export function answeredProblem(request: FastifyRequest): MappedProblem | undefined {
+  return answered.get(request);
+}
+
 /** Answers a request with the RFC 9457 problem document of whatever it ended with. */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {
   const mapped = problemOf(exception);
@@ -40,7 +47,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, except
     ...(mapped.errors ? { errors: mapped.errors } : {}),
   };
   if (reply.sent) return;
+  answered.set(request, mapped);
   if (exception instanceof DomainError) reply.headers(exception.headers);
+  if (mapped.headers) reply.headers(mapped.headers);
   reply.status(mapped.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 

@@ -4,6 +4,7 @@ import { ZodError } from 'zod';
 import type { ErrorCode } from '@bank/contracts/error-codes';
 import type { FieldError } from '@bank/contracts/problem';
 import { DomainError } from './domain-error';
+import { DEPENDENCY_RETRY_AFTER_S, unavailableDependency } from './dependency-failure';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -42,6 +43,11 @@ function isRequestReadError(error: unknown): error is RequestReadError {
   return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
 }
 
+/** Fastify's answer to a request still running at REQUEST_DEADLINE_MS (its `handlerTimeout`). */
+function isDeadlineError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'FST_ERR_HANDLER_TIMEOUT';
+}
+
 /** What an error becomes for the client: the status, the stable code, and what the document says. */
 export interface MappedProblem {
   status: number;
@@ -49,7 +55,11 @@ export interface MappedProblem {
   detail: string;
   errors?: FieldError[];
   extensions?: Record<string, unknown>;
+  /** Response headers that belong to this answer (`Retry-After`). */
+  headers?: Record<string, string>;
 }
+
+const RETRY_AFTER = { 'Retry-After': String(DEPENDENCY_RETRY_AFTER_S) };
 
 /** Every error a request can end with, mapped once: the filter writes it, metrics count its code. */
 export function problemOf(exception: unknown): MappedProblem {
@@ -72,6 +82,25 @@ export function problemOf(exception: unknown): MappedProblem {
     const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
     const extensions = status === 503 && typeof body === 'object' ? { checks: (body as { details?: unknown }).details } : undefined;
     return { status, code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_FAILED'), detail, extensions };
+  }
+  const dependency = unavailableDependency(exception);
+  if (dependency) {
+    return {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      detail: `A service the bank depends on (${dependency === 'postgresql' ? 'its database' : 'its cache and queues'}) does not answer right now. Try again in a moment; a money request sent with the same Idempotency-Key is never applied twice.`,
+      extensions: { dependency, retryAfter: DEPENDENCY_RETRY_AFTER_S },
+      headers: RETRY_AFTER,
+    };
+  }
+  if (isDeadlineError(exception)) {
+    return {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      detail: 'The request was not answered within its deadline. Try again in a moment; a money request sent with the same Idempotency-Key is never applied twice.',
+      extensions: { retryAfter: DEPENDENCY_RETRY_AFTER_S },
+      headers: RETRY_AFTER,
+    };
   }
   if (isRequestReadError(exception)) {
     if (exception.statusCode === 413) {

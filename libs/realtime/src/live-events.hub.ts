@@ -5,6 +5,7 @@ import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import type { EventEnvelope, EventRecipient } from '@bank/contracts/events';
 import { eventsChannel, type PublishedEvent } from '@bank/outbox/event-stream';
+import { watchRedis } from '@bank/redis/redis-health';
 
 /** The Redis client name of an api's live-event subscription (operators can find it in CLIENT LIST). */
 export function liveEventsConnectionName(redisKeyPrefix: string): string {
@@ -77,7 +78,7 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.subscriber = new Redis(this.config.redisUrl, { connectionName: liveEventsConnectionName(this.config.redisKeyPrefix) });
+    this.subscriber = watchRedis(new Redis(this.config.redisUrl, { connectionName: liveEventsConnectionName(this.config.redisKeyPrefix) }), 'the live-event subscription', this.logger);
     this.subscriber.on('message', (_channel: string, message: string) => this.deliver(message));
     // ioredis subscribes again after a reconnect; whatever was published while the subscription was
     // down never reaches us, so every local socket catches up from the stored stream.

@@ -1,4 +1,4 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
@@ -6,6 +6,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '@bank/config/app-config';
 import { SOCKET_PATH } from '@bank/contracts/events';
 import { isAllowedSocketOrigin } from './socket-origin';
+import { watchRedis } from '@bank/redis/redis-health';
 
 /**
  * Socket.IO for the api: the public path, the Origin check, small inbound packets (clients send
@@ -31,8 +32,9 @@ export class RedisIoAdapter extends IoAdapter {
       allowRequest: (request, callback) => callback(null, isAllowedSocketOrigin(request, this.config.corsOrigins)),
       cors: this.config.corsOrigins.length > 0 ? { origin: this.config.corsOrigins, credentials: true } : undefined,
     } as ServerOptions);
-    const pub = new Redis(this.config.redisUrl);
-    const sub = pub.duplicate();
+    const logger = new Logger('RedisIoAdapter');
+    const pub = watchRedis(new Redis(this.config.redisUrl), 'the Socket.IO adapter (publisher)', logger);
+    const sub = watchRedis(pub.duplicate(), 'the Socket.IO adapter (subscriber)', logger);
     this.clients.push(pub, sub);
     server.adapter(createAdapter(pub, sub, { key: `${this.config.redisKeyPrefix}socket.io` }));
     return server;

@@ -1,7 +1,8 @@
-import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
+import { watchRedis } from './redis-health';
 
 /** Injection token of the process's shared ioredis client (commands only; subscribers make their own). */
 export const REDIS = Symbol('REDIS');
@@ -21,8 +22,14 @@ class RedisCloser implements OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [APP_CONFIG],
+      // While Redis is away a command gives up after one reconnection attempt, and none waits more
+      // than 2 s for an answer (a stalled connection), so it cannot hold a request.
       useFactory: (config: AppConfig) =>
-        new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, maxRetriesPerRequest: 2, enableReadyCheck: true }),
+        watchRedis(
+          new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, maxRetriesPerRequest: 1, commandTimeout: 2_000, enableReadyCheck: true }),
+          'the shared Redis client',
+          new Logger('Redis'),
+        ),
     },
     RedisCloser,
   ],

@@ -1,35 +1,49 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
-import { REQUEST_JOB_OPTIONS, REQUEST_QUEUES, requestJobId, type RequestJobData, type RequestQueue } from './request-jobs';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { APP_CONFIG } from '@bank/config/config.module';
+import type { AppConfig } from '@bank/config/app-config';
+import { OutageLog } from '@bank/redis/redis-health';
+import { bullPrefix, ENQUEUE_TIMEOUT_MS, producerConnection, REQUEST_JOB_OPTIONS, REQUEST_QUEUES, requestJobId, type RequestJobData, type RequestQueue } from './request-jobs';
 
 /**
  * Enqueues a pipeline step after the transaction that made it due has committed. If Redis is
- * unreachable the request simply waits in its status: the worker's sweep enqueues it again.
+ * unreachable the request simply waits in its status: the worker's sweep enqueues it again. Its
+ * queues have connections of their own that give up quickly (the workers' wait for Redis).
  */
 @Injectable()
-export class RequestJobsProducer {
+export class RequestJobsProducer implements OnApplicationShutdown {
   private readonly logger = new Logger(RequestJobsProducer.name);
+  private readonly outage = new OutageLog('the request queues', this.logger);
   private readonly queues: Record<RequestQueue, Queue<RequestJobData>>;
 
-  constructor(
-    @InjectQueue(REQUEST_QUEUES.triage) triage: Queue<RequestJobData>,
-    @InjectQueue(REQUEST_QUEUES.fulfilment) fulfilment: Queue<RequestJobData>,
-    @InjectQueue(REQUEST_QUEUES.expiry) expiry: Queue<RequestJobData>,
-  ) {
-    this.queues = { triage, fulfilment, expiry };
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const queue = (name: string) => new Queue<RequestJobData>(name, { connection: producerConnection(config), prefix: bullPrefix(config) });
+    this.queues = { triage: queue(REQUEST_QUEUES.triage), fulfilment: queue(REQUEST_QUEUES.fulfilment), expiry: queue(REQUEST_QUEUES.expiry) };
+    for (const queue of Object.values(this.queues)) {
+      queue.on('error', (error) => this.outage.failed(error));
+      void queue.client.then((client) => client.on('ready', () => this.outage.recovered())).catch(() => undefined);
+    }
   }
 
   queue(queue: RequestQueue): Queue<RequestJobData> {
     return this.queues[queue];
   }
 
-  /** Adds the step's job; its id is deterministic, so a step already queued is not queued twice. */
+  /**
+   * Adds the step's job; its id is deterministic, so a step already queued is not queued twice.
+   * Never holds its caller more than ENQUEUE_TIMEOUT_MS: the request is committed, and the
+   * worker's sweep enqueues a step that did not get in.
+   */
   async enqueue(queue: RequestQueue, requestId: string, delayMs = 0): Promise<void> {
+    const added = this.queues[queue].add(queue, { requestId }, { ...REQUEST_JOB_OPTIONS, jobId: requestJobId(queue, requestId), delay: delayMs });
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.queues[queue].add(queue, { requestId }, { ...REQUEST_JOB_OPTIONS, jobId: requestJobId(queue, requestId), delay: delayMs });
+      await Promise.race([added, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS)))]);
     } catch (error) {
-      this.logger.warn({ err: error, requestId, queue }, 'could not enqueue; the sweep will retry');
+      added.catch(() => undefined);
+      if (!this.outage.down) this.logger.warn(`could not enqueue ${queue} of request ${requestId} (${(error as Error).message}); the sweep will retry`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -46,5 +60,9 @@ export class RequestJobsProducer {
     }
     await this.enqueue(queue, requestId);
     return true;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((queue) => queue.close().catch(() => undefined)));
   }
 }

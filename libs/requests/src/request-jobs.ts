@@ -54,6 +54,14 @@ export function bullConnection(config: AppConfig): ConnectionOptions {
   };
 }
 
+/** For queues that only add jobs: a command gives up after one failed reconnection or 2 s without an answer. */
+export function producerConnection(config: AppConfig): ConnectionOptions {
+  return { ...bullConnection(config), maxRetriesPerRequest: 1, commandTimeout: 2_000 } as ConnectionOptions;
+}
+
+/** How long an enqueue may take before the caller moves on (the sweep enqueues it later). */
+export const ENQUEUE_TIMEOUT_MS = 2_000;
+
 export function bullPrefix(config: AppConfig): string {
   return `${config.redisKeyPrefix}bull`;
 }

@@ -1,5 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { IDEMPOTENCY_KEY_DOC, IdempotencyKey, replayAware } from '@bank/idempotency/idempotency-key.decorator';
 import type { Page } from '@bank/contracts/pagination';
 import type { RequestView } from '@bank/contracts/requests';
 import { CurrentUser } from '@bank/auth/current-user.decorator';
@@ -23,8 +25,14 @@ export class RequestsController {
   @WithoutOrmContext()
   @Roles('customer')
   @HttpCode(202)
-  create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateRequestDto): Promise<RequestView> {
-    return this.requests.create(user.id, body);
+  @ApiHeader(IDEMPOTENCY_KEY_DOC)
+  async create(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: CreateRequestDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RequestView> {
+    return replayAware(reply, await this.requests.create(user.id, body, key));
   }
 
   @Get()
@@ -72,7 +80,14 @@ export class RequestsController {
   @Post(':id/submit')
   @Roles('customer')
   @HttpCode(202)
-  submit(@CurrentUser() user: AuthenticatedUser, @Param('id', RequestIdPipe) id: string, @Body() body: SubmitInputDto): Promise<RequestView> {
-    return this.requests.submitInput(user, id, body);
+  @ApiHeader(IDEMPOTENCY_KEY_DOC)
+  async submit(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', RequestIdPipe) id: string,
+    @Body() body: SubmitInputDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RequestView> {
+    return replayAware(reply, await this.requests.submitInput(user, id, body, key));
   }
 }

@@ -26,6 +26,7 @@ import { toRequestView, type HistoryRow, type RequestRow } from './request-row';
 import { InvalidStateTransition } from './requests.errors';
 import { RequestsRepository, type RequestMove } from './requests.repository';
 import { SqlPool } from '@bank/db/sql-pool';
+import { IdempotentCalls, type OnceResult } from '@bank/idempotency/idempotent-calls';
 
 interface Transition {
   from: RequestStatus[];
@@ -74,19 +75,31 @@ export class RequestsService {
     private readonly em: EntityManager,
     private readonly repository: RequestsRepository,
     private readonly sql: SqlPool,
+    private readonly idempotent: IdempotentCalls,
     private readonly accounts: AccountsService,
     private readonly users: UsersService,
     private readonly jobs: RequestJobsProducer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** A new request in `submitted`, its history and events in one statement (`request_create`), then its triage job. */
-  async create(ownerId: string, request: CreateRequest): Promise<RequestView> {
+  /**
+   * A new request in `submitted`, its history and events in one statement (`request_create`), then
+   * its triage job. With an Idempotency-Key the same request again answers the first (and files
+   * nothing): a client that timed out can retry without filing twice.
+   */
+  async create(ownerId: string, request: CreateRequest, idempotencyKey?: string): Promise<OnceResult<RequestView>> {
     const details = REQUEST_DETAILS_SCHEMAS[request.type].parse(request.details) as Record<string, unknown>;
-    const created = await this.repository.create(request.type, ownerId, request.accountId ?? null, details);
-    if (!created) throw new NotFound('The account');
-    await this.jobs.enqueue('triage', created.id);
-    return created;
+    const accountId = request.accountId ?? null;
+    const file = async () => {
+      const created = await this.repository.create(request.type, ownerId, accountId, details);
+      if (!created) throw new NotFound('The account');
+      return created;
+    };
+    const result = idempotencyKey
+      ? await this.sql.transaction(() => this.idempotent.once(ownerId, idempotencyKey, { op: 'service_request', type: request.type, accountId, details }, 202, file))
+      : { body: await file(), replayed: false };
+    if (!result.replayed) await this.jobs.enqueue('triage', result.body.id);
+    return result;
   }
 
   async list(caller: AuthenticatedUser, query: RequestListQuery): Promise<Page<RequestView>> {
@@ -156,25 +169,32 @@ export class RequestsService {
    * else — not in the request, its history, the events, the logs or a job — so no employee can
    * read it. The fulfilment job then completes the request.
    */
-  async submitInput(owner: AuthenticatedUser, id: string, body: Record<string, unknown>): Promise<RequestView> {
-    const row = await this.visibleTo(owner, id);
-    if (row.owner_id !== owner.id) throw new NotFound('The request');
-    if (row.status !== 'awaiting_customer' || (row.type !== 'card_pin_reset' && row.type !== 'name_change')) throw new InvalidStateTransition(row.status, 'given input');
-    const applyInput = await this.prepareInput(row.type, row.owner_id, body);
-    let updated: RequestView;
+  async submitInput(owner: AuthenticatedUser, id: string, body: Record<string, unknown>, idempotencyKey?: string): Promise<OnceResult<RequestView>> {
+    const give = () => this.giveInput(owner, id, body);
+    let result: OnceResult<RequestView>;
     try {
-      updated = await this.em.transactional(async () => {
-        const approved = await this.transition(id, { from: ['awaiting_customer'], to: 'approved', actorId: owner.id, ownerId: owner.id, action: 'given input', window: 'open' });
-        await applyInput();
-        return approved;
-      });
+      // The input itself stays out of the key's fingerprint (a digest of a 4-digit PIN is no secret).
+      result = idempotencyKey
+        ? await this.sql.transaction(() => this.idempotent.once(owner.id, idempotencyKey, { op: 'request_input', requestId: id }, 202, give))
+        : { body: await this.sql.transaction(give), replayed: false };
     } catch (error) {
       // A window that has just passed: expire it now rather than wait for the job.
       if (error instanceof InvalidStateTransition && (await this.expire(id))) throw new InvalidStateTransition('expired', 'given input');
       throw error;
     }
-    await this.jobs.enqueue('fulfilment', id);
-    return updated;
+    if (!result.replayed) await this.jobs.enqueue('fulfilment', id);
+    return result;
+  }
+
+  /** The checks, then the move to `approved` with the input applied — in the caller's transaction. */
+  private async giveInput(owner: AuthenticatedUser, id: string, body: Record<string, unknown>): Promise<RequestView> {
+    const row = await this.visibleTo(owner, id);
+    if (row.owner_id !== owner.id) throw new NotFound('The request');
+    if (row.status !== 'awaiting_customer' || (row.type !== 'card_pin_reset' && row.type !== 'name_change')) throw new InvalidStateTransition(row.status, 'given input');
+    const applyInput = await this.prepareInput(row.type, row.owner_id, body);
+    const approved = await this.transition(id, { from: ['awaiting_customer'], to: 'approved', actorId: owner.id, ownerId: owner.id, action: 'given input', window: 'open' });
+    await applyInput();
+    return approved;
   }
 
   /** Expiry job and sweep: an `awaiting_customer` request whose window has passed becomes `expired`. */

@@ -38,6 +38,9 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     // A stopping api still answers what arrives on open connections (with Connection: close, see
     // ConnectionDrain) instead of 503s, so a balancer never sees a refused request it sent.
     return503OnClosing: false,
+    // A request still running at its deadline is answered 503 (and its signal aborts: a money
+    // command still waiting for its batch is then never sent).
+    handlerTimeout: config.requestDeadlineMs,
     // A URL the router refuses (bad encoding, an overlong path segment) is a problem document too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(request, reply, error),
   });

@@ -120,8 +120,9 @@ export class BankApiClient {
   serviceRequest(id: string): Promise<RequestView> {
     return this.request('GET', `/service-requests/${encodeURIComponent(id)}`);
   }
-  fileRequest(body: CreateRequest): Promise<RequestView> {
-    return this.request('POST', '/service-requests', { body });
+  /** With an Idempotency-Key, filing again (a retry after a timeout) answers the first request instead of filing another. */
+  fileRequest(body: CreateRequest, idempotencyKey?: string): Promise<RequestView> {
+    return this.request('POST', '/service-requests', { body, headers: idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } : {} });
   }
   cancelRequest(id: string): Promise<RequestView> {
     return this.request('POST', `/service-requests/${encodeURIComponent(id)}/cancel`);
@@ -135,8 +136,8 @@ export class BankApiClient {
   rejectRequest(id: string, reason: string): Promise<RequestView> {
     return this.request('POST', `/service-requests/${encodeURIComponent(id)}/reject`, { body: { reason } });
   }
-  submitRequestInput(id: string, input: Record<string, string>): Promise<RequestView> {
-    return this.request('POST', `/service-requests/${encodeURIComponent(id)}/submit`, { body: input });
+  submitRequestInput(id: string, input: Record<string, string>, idempotencyKey?: string): Promise<RequestView> {
+    return this.request('POST', `/service-requests/${encodeURIComponent(id)}/submit`, { body: input, headers: idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } : {} });
   }
 
   // Live events, REST fallback

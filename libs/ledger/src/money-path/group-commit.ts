@@ -3,10 +3,17 @@ export interface GroupCommitOptions {
   maxInFlight: number;
   /** Commands in one batch at most: a bound on one transaction's size and lock set. */
   maxBatch: number;
+  /**
+   * A command that has waited this long for a batch is dropped unsent (rejected with
+   * `tooLate()`), so that nothing reaches the database after its caller stopped waiting.
+   */
+  maxWaitMs: number;
+  tooLate: () => Error;
 }
 
 interface Waiting<C, O> {
   command: C;
+  queuedAt: number;
   resolve: (outcome: O) => void;
   reject: (error: unknown) => void;
 }
@@ -20,7 +27,8 @@ interface Waiting<C, O> {
  *
  * A batch the database refuses as a whole (an error answer, so nothing of it committed) is sent
  * again one command at a time, so one bad command cannot fail its neighbours. Any other failure
- * (a lost connection: whether it committed is unknown) is every command's failure.
+ * (a lost connection: whether it committed is unknown) is every command's failure. A command
+ * still waiting after `maxWaitMs` (the database is slow or gone) is refused without being sent.
  */
 export class GroupCommit<C, O> {
   private readonly waiting: Array<Waiting<C, O>> = [];
@@ -39,7 +47,7 @@ export class GroupCommit<C, O> {
 
   submit(command: C): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.waiting.push({ command, resolve, reject });
+      this.waiting.push({ command, queuedAt: Date.now(), resolve, reject });
       this.pump();
     });
   }
@@ -50,6 +58,7 @@ export class GroupCommit<C, O> {
   }
 
   private pump(): void {
+    this.dropExpired();
     while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.inFlight++;
@@ -58,6 +67,14 @@ export class GroupCommit<C, O> {
         this.pump();
       });
     }
+  }
+
+  private dropExpired(): void {
+    const expiredBefore = Date.now() - this.options.maxWaitMs;
+    if (this.waiting.length === 0 || this.waiting[0].queuedAt > expiredBefore) return;
+    const expired = this.waiting.filter((waiting) => waiting.queuedAt <= expiredBefore);
+    this.waiting.splice(0, expired.length);
+    for (const waiting of expired) waiting.reject(this.options.tooLate());
   }
 
   private async run(batch: Array<Waiting<C, O>>): Promise<void> {

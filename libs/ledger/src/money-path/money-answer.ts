@@ -1,14 +1,10 @@
 import { IDEMPOTENT_REPLAYED_HEADER, type MoneyMoved } from '@bank/contracts/ledger';
 import { DomainError, NotFound } from '@bank/problems/domain-error';
 import { CardBlocked, PinInvalid } from '@bank/accounts/card.errors';
-import { AccountFrozen, CurrencyMismatch, DailyLimitExceeded, IdempotencyKeyReused, InsufficientFunds, SelfTransfer } from '../ledger.errors';
+import { IdempotencyKeyReused, type OnceResult } from '@bank/idempotency/idempotent-calls';
+import { AccountFrozen, CurrencyMismatch, DailyLimitExceeded, InsufficientFunds, SelfTransfer } from '../ledger.errors';
 import type { LegacyRefusal, MoneyOutcomeRow, MoneyRefusal } from './money-command';
 
-export interface CommandResult<T> {
-  body: T;
-  /** True when the body is the stored answer of an earlier request with the same Idempotency-Key. */
-  replayed: boolean;
-}
 
 const NOT_FOUND_SUBJECTS = {
   account: 'The account',
@@ -53,7 +49,7 @@ function isLegacy(refusal: MoneyRefusal | LegacyRefusal): refusal is LegacyRefus
  * One command's outcome as the api answers it: the body (fresh or replayed), or the refusal
  * thrown as its domain error — a replayed one with `Idempotent-Replayed: true`, like a replayed body.
  */
-export function answerOf(outcome: MoneyOutcomeRow): CommandResult<MoneyMoved> {
+export function answerOf(outcome: MoneyOutcomeRow): OnceResult<MoneyMoved> {
   if ('reused' in outcome) throw new IdempotencyKeyReused();
   const replayed = outcome.replayed === true;
   if (!('refusal' in outcome.body)) return { body: outcome.body, replayed };

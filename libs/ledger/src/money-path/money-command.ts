@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { ErrorCode } from '@bank/contracts/error-codes';
 import type { FieldError } from '@bank/contracts/problem';
 import type { MoneyMoved } from '@bank/contracts/ledger';
@@ -51,20 +50,3 @@ export type MoneyOutcomeRow =
   | { status: 201; body: MoneyMoved; replayed?: true }
   | { status: number; body: { refusal: MoneyRefusal | LegacyRefusal }; replayed?: true }
   | { status: 422; reused: true };
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${stableJson((value as Record<string, unknown>)[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** The digest stored with an Idempotency-Key: operation, target and parsed body, keys sorted. */
-export function requestFingerprint(request: unknown): string {
-  return createHash('sha256').update(stableJson(request)).digest('hex');
-}

@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Pool, type QueryConfig } from 'pg';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
+import { pgSessionOptions } from '@bank/db/pg-session-options';
 import type { MoneyCommandRow, MoneyOutcomeRow } from './money-command';
 
 export interface CardToCheck {
@@ -36,7 +37,7 @@ export class MoneyPathRepository implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly em: EntityManager,
   ) {
-    this.pool = new Pool({ connectionString: config.databaseUrl, max: config.moneyPath.connections, application_name: 'bankingcore-money-path' });
+    this.pool = new Pool({ ...pgSessionOptions(config), max: config.moneyPath.connections, application_name: 'bankingcore-money-path' });
     // An idle connection that breaks is dropped by the pool; a query on a broken one fails its caller.
     this.pool.on('error', () => undefined);
   }

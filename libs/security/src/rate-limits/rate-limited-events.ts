@@ -6,15 +6,24 @@ import type { RequestWithUser } from '@bank/auth/current-user.decorator';
 import { REDIS } from '@bank/redis/redis.module';
 import { SecurityEventsService } from '../security-events.service';
 import { emailOf, trackerDigest } from './rate-limit-trackers';
+import { isRedisUnavailable, withinMs } from './redis-availability';
+
+/** How long a 429 waits for the shared sample in Redis before sampling in this process instead. */
+const SAMPLE_TIMEOUT_MS = 250;
+/** Trackers sampled in-process during a Redis outage, at most (a wider flood is counted, not recorded). */
+const LOCAL_SAMPLES_MAX = 10_000;
 
 /**
  * The `rate_limited` security events, sampled: the first refusal of a tracker under a limit in
  * each window is recorded (a Redis SET NX shared by every api process), the rest only counted by
- * the throttler, so a flood cannot flood the trail.
+ * the throttler, so a flood cannot flood the trail. While Redis is unavailable (or slow) the sample
+ * is taken in this process instead — once per api process — and the 429 never waits on Redis.
  */
 @Injectable()
 export class RateLimitedEvents {
   private readonly logger = new Logger(RateLimitedEvents.name);
+  /** Sample key → when its window ends (ms), used only while Redis cannot answer. */
+  private readonly localSamples = new Map<string, number>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -23,8 +32,7 @@ export class RateLimitedEvents {
 
   async refused(name: RateLimitName, tracker: string, windowS: number, request: FastifyRequest & RequestWithUser): Promise<void> {
     try {
-      const first = await this.redis.set(`rate-limit-event:${name}:${trackerDigest(tracker)}`, '1', 'EX', windowS, 'NX');
-      if (first !== 'OK') return;
+      if (!(await this.firstRefusalInWindow(`rate-limit-event:${name}:${trackerDigest(tracker)}`, windowS))) return;
       const email = name.endsWith('-email') ? emailOf(request) : null;
       await this.security.record('rate_limited', {
         userId: request.user?.id ?? null,
@@ -35,5 +43,27 @@ export class RateLimitedEvents {
       // The 429 stands either way; a missing sample is only a gap in the trail.
       this.logger.error(`could not record a rate_limited event: ${(error as Error).message}`);
     }
+  }
+
+  private async firstRefusalInWindow(key: string, windowS: number): Promise<boolean> {
+    if (this.redis.status === 'ready') {
+      try {
+        return (await withinMs(this.redis.set(key, '1', 'EX', windowS, 'NX'), SAMPLE_TIMEOUT_MS)) === 'OK';
+      } catch (error) {
+        if (!isRedisUnavailable(error)) throw error;
+      }
+    }
+    return this.firstLocalRefusal(key, windowS);
+  }
+
+  private firstLocalRefusal(key: string, windowS: number): boolean {
+    const now = Date.now();
+    if ((this.localSamples.get(key) ?? 0) > now) return false;
+    if (this.localSamples.size >= LOCAL_SAMPLES_MAX) {
+      for (const [sampled, until] of this.localSamples) if (until <= now) this.localSamples.delete(sampled);
+      if (this.localSamples.size >= LOCAL_SAMPLES_MAX) return false;
+    }
+    this.localSamples.set(key, now + windowS * 1000);
+    return true;
   }
 }

@@ -32,6 +32,11 @@ export class CustomerRequests extends LitElement {
   private readonly live = new LiveSubscriptions(this, (live) => [live.on('request.updated', ({ data }) => this.upsert(data))], () => void this.load());
   private clock: ReturnType<typeof setInterval> | undefined;
   private inputErrors: Record<string, FieldErrors> = {};
+  /** The Idempotency-Key of the request being filed: kept across retries of it, new once it is filed or edited. */
+  private fileKey = crypto.randomUUID();
+  private readonly edited = (): void => {
+    this.fileKey = crypto.randomUUID();
+  };
 
   static override styles = [
     sharedStyles,
@@ -110,8 +115,11 @@ export class CustomerRequests extends LitElement {
     const body = { type: this.type, ...(ACCOUNT_TYPES_OF_REQUESTS.includes(this.type) ? { accountId: field('accountId') } : {}), details };
     const parsed = CreateRequestSchema.safeParse(body);
     if (!parsed.success || Object.keys(errors).length > 0) return this.form.invalid({ ...(parsed.success ? {} : schemaFieldErrors(parsed.error)), ...errors });
-    const filed = await this.form.submit(() => this.session.value!.api.fileRequest(parsed.data));
+    // One key per intended request: a double click or a retry after a timeout files it once.
+    const key = this.fileKey;
+    const filed = await this.form.submit(() => this.session.value!.api.fileRequest(parsed.data, key));
     if (!filed) return;
+    this.fileKey = crypto.randomUUID();
     this.upsert(filed);
     (event.target as HTMLFormElement).reset();
   }
@@ -197,7 +205,7 @@ export class CustomerRequests extends LitElement {
   override render() {
     return html`<section class="card" aria-labelledby="requests-title">
       <h2 id="requests-title">Service requests</h2>
-      <form @submit=${this.file} novalidate>
+      <form @submit=${this.file} @input=${this.edited} novalidate>
         <label>What do you need?
           <select name="type" @change=${(event: Event) => ((this.type = (event.target as HTMLSelectElement).value as RequestType), this.form.invalid({}))}>
             ${REQUEST_TYPES.map((type) => html`<option value=${type} ?selected=${type === this.type}>${REQUEST_TYPE_LABELS[type]}</option>`)}
