@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { dropDatabase } from '../../libs/db/src/prepare-database';
 import { DEMO_CUSTOMERS, DEMO_EMPLOYEE, DEMO_PASSWORD } from '../../libs/demo/src/demo-users';
 import { freePort, RunningProcess } from '../support/processes';
 import { REDIS_URL, uniqueDatabaseUrl } from '../support/test-env';
+import { eventually } from '../support/live-client';
 
 /**
  * `npm start`'s launcher, built code, real PostgreSQL and Redis: the quick start a newcomer runs.
@@ -76,6 +78,22 @@ describe('the platform from one command (built api + worker)', () => {
       ]);
     } finally {
       await db.end();
+    }
+  });
+
+  it('starts a process that dies again, after a back-off, and keeps serving (it never stops the platform)', async () => {
+    const platform = new RunningProcess(['scripts/start-platform.mjs'], env);
+    try {
+      await platform.waitFor(/BankingCore is ready at/, 60_000);
+      const worker = Number(execFileSync('pgrep', ['-P', String(platform.pid), '-f', 'worker/src/main.js']).toString().trim());
+      process.kill(worker, 'SIGKILL');
+      await platform.waitFor(/worker exited \(SIGKILL\); starting it again in 1 s/, 10_000);
+      // The api kept serving meanwhile; the new worker leads the relay and readiness is green again.
+      expect((await fetch(url('/health/live'))).status).toBe(200);
+      await platform.waitFor(/worker ready[\s\S]*worker ready/, 30_000);
+      await eventually(async () => (await fetch(url('/health/ready'))).status === 200, 'readiness with the new worker', 20_000);
+    } finally {
+      expect((await platform.stop()).code).toBe(0);
     }
   });
 });

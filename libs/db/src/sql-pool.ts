@@ -52,16 +52,18 @@ export class SqlPool implements OnApplicationShutdown {
   /** Runs `work` in one transaction: every `query` it makes (however deep) joins it; a throw rolls it back. */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection whose rollback fails (lost, stalled) is dropped by the pool instead of reused.
+    let broken: Error | undefined;
     try {
       await client.query('begin');
       const result = await this.transactionClient.run(client, work);
       await client.query('commit');
       return result;
     } catch (error) {
-      await client.query('rollback').catch(() => undefined);
+      await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 

@@ -24,9 +24,13 @@ interface Closable {
   close(): Promise<void>;
 }
 
+/** A stop that takes longer than this is cut short: every wait inside it is bounded, so one that is not is a fault. */
+const SHUTDOWN_LIMIT_MS = 15_000;
+
 /**
  * Graceful stop on SIGTERM/SIGINT: Nest's shutdown hooks run (the api stops accepting and lets
- * in-flight requests finish), then the process exits 0. A second signal exits at once.
+ * in-flight requests finish), then the process exits 0. A second signal exits at once, and so does
+ * a stop still running after SHUTDOWN_LIMIT_MS (with 1, and a line saying so).
  */
 export function closeOnSignals(app: Closable, log: Logger, processName: string): void {
   let closing = false;
@@ -34,6 +38,10 @@ export function closeOnSignals(app: Closable, log: Logger, processName: string):
     if (closing) process.exit(1);
     closing = true;
     log.info(`${processName} received ${signal}; shutting down`);
+    setTimeout(() => {
+      log.error(`${processName} did not stop within ${SHUTDOWN_LIMIT_MS / 1000} s; exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
     app.close().then(
       () => {
         log.info(`${processName} stopped`);

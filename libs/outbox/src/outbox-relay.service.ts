@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { pgSessionOptions } from '@bank/db/pg-session-options';
+import { unavailableDependency } from '@bank/problems/dependency-failure';
 import { watchRedis } from '@bank/redis/redis-health';
 import { eventsChannel, toEnvelope, type PublishedEvent, type StoredEventRow } from './event-stream';
 
@@ -21,6 +22,7 @@ const STANDBY_RETRY_MS = 1_000;
 /** After a lost connection: the first retry, doubling up to the last. */
 const RECONNECT_BACKOFF_MIN_MS = 200;
 const RECONNECT_BACKOFF_MAX_MS = 5_000;
+const SESSION_END_WAIT_MS = 1_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -120,7 +122,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     // The next session reads the progress from the database: another relay may have led meanwhile.
     this.publishedSeq = null;
     this.db = undefined;
-    await db.end().catch(() => undefined);
+    // A stalled connection may never confirm its end: stop waiting after a while.
+    await Promise.race([db.end().catch(() => undefined), sleep(SESSION_END_WAIT_MS)]);
   }
 
   /** Waits (standing by) until this session holds the leader lock, then listens and drains. */
@@ -152,7 +155,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
         this.lastDrainAt = Date.now();
         return this.drain();
       })
-      .catch((error: Error) => this.logger.error({ err: error }, 'outbox relay drain failed; retrying'))
+      .catch((error: Error) => this.drainFailed(error))
       .finally(() => {
         this.draining = undefined;
         if (this.drainAgain) {
@@ -160,6 +163,17 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
           this.wake();
         }
       });
+  }
+
+  /**
+   * A drain that PostgreSQL did not answer (lost, stalled) ends the session: a new connection after
+   * a back-off, one line per outage. One that Redis refused is tried again at the next wake-up —
+   * the events wait in the outbox, and the publisher's client logs the outage once.
+   */
+  private drainFailed(error: Error): void {
+    const dependency = unavailableDependency(error);
+    if (dependency === 'postgresql') this.sessionLost?.(error);
+    else if (dependency !== 'redis') this.logger.error({ err: error }, 'outbox relay drain failed; retrying');
   }
 
   private async drain(): Promise<void> {

@@ -9,7 +9,9 @@ const POSTGRES_MESSAGES = [
   'Connection terminated unexpectedly',
   'Connection terminated due to connection timeout',
   'Connection terminated',
+  'timeout expired',
   'timeout exceeded when trying to connect',
+  'Knex: Timeout acquiring a connection',
   'Query read timeout',
   'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',
@@ -31,12 +33,15 @@ interface ErrorLike {
   cause?: unknown;
 }
 
+/** Whether `message` is `known`, or MikroORM's wrapping of it (`<the SQL> - <the driver's message>`). */
+const says = (message: string, known: string) => message.startsWith(known) || message.includes(` - ${known}`);
+
 function classify(error: ErrorLike): Dependency | null {
   const message = typeof error.message === 'string' ? error.message : '';
   const code = typeof error.code === 'string' ? error.code : '';
   if (error.name === 'MaxRetriesPerRequestError' || REDIS_MESSAGES.some((known) => message.startsWith(known))) return 'redis';
   if (error.name === 'KnexTimeoutError' || error.name === 'ConnectionException') return 'postgresql';
-  if (POSTGRES_MESSAGES.some((known) => message.startsWith(known))) return 'postgresql';
+  if (POSTGRES_MESSAGES.some((known) => says(message, known))) return 'postgresql';
   if (POSTGRES_SQLSTATE.test(code) || SOCKET_CODES.has(code)) return 'postgresql';
   return null;
 }
@@ -53,4 +58,14 @@ export function unavailableDependency(error: unknown): Dependency | null {
     current = (current as ErrorLike).cause;
   }
   return null;
+}
+
+/** A request still running at its deadline (REQUEST_DEADLINE_MS): answered 503 while its handler finishes in the background. */
+export class RequestDeadlineExceeded extends Error {
+  readonly code = 'REQUEST_DEADLINE_EXCEEDED';
+
+  constructor(deadlineMs: number, url: string) {
+    super(`${url} was not answered within its ${deadlineMs} ms deadline`);
+    this.name = 'RequestDeadlineExceeded';
+  }
 }

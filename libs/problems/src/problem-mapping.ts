@@ -4,7 +4,7 @@ import { ZodError } from 'zod';
 import type { ErrorCode } from '@bank/contracts/error-codes';
 import type { FieldError } from '@bank/contracts/problem';
 import { DomainError } from './domain-error';
-import { DEPENDENCY_RETRY_AFTER_S, unavailableDependency } from './dependency-failure';
+import { DEPENDENCY_RETRY_AFTER_S, RequestDeadlineExceeded, unavailableDependency } from './dependency-failure';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -41,11 +41,6 @@ function isRequestReadError(error: unknown): error is RequestReadError {
   if (typeof error !== 'object' || error === null) return false;
   const { statusCode } = error as RequestReadError;
   return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
-}
-
-/** Fastify's answer to a request still running at REQUEST_DEADLINE_MS (its `handlerTimeout`). */
-function isDeadlineError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'FST_ERR_HANDLER_TIMEOUT';
 }
 
 /** What an error becomes for the client: the status, the stable code, and what the document says. */
@@ -93,7 +88,7 @@ export function problemOf(exception: unknown): MappedProblem {
       headers: RETRY_AFTER,
     };
   }
-  if (isDeadlineError(exception)) {
+  if (exception instanceof RequestDeadlineExceeded) {
     return {
       status: 503,
       code: 'SERVICE_UNAVAILABLE',

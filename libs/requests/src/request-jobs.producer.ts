@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { OutageLog } from '@bank/redis/redis-health';
+import { closeQueueNow, hasRedisNow } from './bull-shutdown';
 import { bullPrefix, ENQUEUE_TIMEOUT_MS, producerConnection, REQUEST_JOB_OPTIONS, REQUEST_QUEUES, requestJobId, type RequestJobData, type RequestQueue } from './request-jobs';
 
 /**
@@ -62,7 +63,8 @@ export class RequestJobsProducer implements OnApplicationShutdown {
     return true;
   }
 
+  /** While Redis is unreachable a graceful close would wait for it to come back: such a queue is closed at once. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(Object.values(this.queues).map((queue) => queue.close().catch(() => undefined)));
+    await Promise.all(Object.values(this.queues).map(async (queue) => ((await hasRedisNow(queue)) ? queue.close().catch(() => undefined) : closeQueueNow(queue))));
   }
 }

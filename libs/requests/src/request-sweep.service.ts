@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
+import { type Dependency, unavailableDependency } from '@bank/problems/dependency-failure';
 import { RequestsService } from './requests.service';
 
 /**
@@ -14,6 +15,7 @@ export class RequestSweepService implements OnApplicationBootstrap, OnApplicatio
   private readonly logger = new Logger(RequestSweepService.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private waitingFor: Dependency | null = null;
 
   constructor(
     private readonly requests: RequestsService,
@@ -31,13 +33,25 @@ export class RequestSweepService implements OnApplicationBootstrap, OnApplicatio
     await this.running;
   }
 
+  /** A dependency that is down is logged once per outage (its clients log their own outage too); anything else every time. */
+  private sweepFailed(error: unknown): void {
+    const dependency = unavailableDependency(error);
+    if (dependency === null) {
+      this.logger.error({ err: error }, 'request sweep failed; it tries again on the next tick');
+    } else if (this.waitingFor !== dependency) {
+      this.waitingFor = dependency;
+      this.logger.warn(`request sweep cannot run: ${dependency} is unavailable; it tries again every tick`);
+    }
+  }
+
   private async sweepOnce(): Promise<void> {
     if (this.running) return;
     this.running = RequestContext.create(this.orm.em, async () => {
       const { requeued, expired } = await this.requests.sweep();
+      this.waitingFor = null;
       if (requeued + expired > 0) this.logger.warn({ requeued, expired }, 'request sweep re-enqueued stuck requests and expired overdue ones');
     })
-      .catch((error: unknown) => this.logger.error({ err: error }, 'request sweep failed; it tries again on the next tick'))
+      .catch((error: unknown) => this.sweepFailed(error))
       .finally(() => (this.running = undefined));
     await this.running;
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { OutageLog } from '@bank/redis/redis-health';
+import { hasRedisNow } from './bull-shutdown';
 import { ExpiryProcessor, FulfilmentProcessor, TriageProcessor } from './request.processors';
 
 /**
@@ -26,7 +27,8 @@ export class RequestWorkersDrain implements OnApplicationBootstrap, BeforeApplic
     }
   }
 
+  /** While Redis is unreachable a graceful close would wait for it to come back: such a worker is closed at once (its jobs run again later). */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([this.triage, this.fulfilment, this.expiry].map((processor) => processor.worker.close()));
+    await Promise.all([this.triage, this.fulfilment, this.expiry].map(async ({ worker }) => worker.close(!(await hasRedisNow(worker)))));
   }
 }

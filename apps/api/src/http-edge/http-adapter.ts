@@ -4,6 +4,7 @@ import type { AppConfig } from '@bank/config/app-config';
 import { requestIdOf } from '@bank/logging/logging.module';
 import { sendProblem } from '@bank/problems/problem-details.filter';
 import { decompressRequestBody } from './compressed-body';
+import { addRequestDeadline } from './request-deadline';
 
 /** JSON bodies over this many bytes (decompressed) are 413. */
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -38,15 +39,13 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     // A stopping api still answers what arrives on open connections (with Connection: close, see
     // ConnectionDrain) instead of 503s, so a balancer never sees a refused request it sent.
     return503OnClosing: false,
-    // A request still running at its deadline is answered 503 (and its signal aborts: a money
-    // command still waiting for its batch is then never sent).
-    handlerTimeout: config.requestDeadlineMs,
     // A URL the router refuses (bad encoding, an overlong path segment) is a problem document too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(request, reply, error),
   });
   const fastify = adapter.getInstance();
   fastify.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
   fastify.removeContentTypeParser('text/plain');
+  addRequestDeadline(fastify, config.requestDeadlineMs);
   fastify.addHook('preParsing', decompressRequestBody);
   return adapter;
 }
