@@ -5,7 +5,7 @@ import type { EntryView, LedgerCheck, TransactionKind, TransactionView } from '@
 import { AccountsService } from '@bank/accounts/accounts.service';
 import { minorUnits } from '@bank/accounts/account-row';
 import { UsersService } from '@bank/users/users.service';
-import { decodeSeqCursor, encodeSeqCursor } from './page-cursor';
+import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
 
 interface EntryRow {
   id: string;

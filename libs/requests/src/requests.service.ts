@@ -19,7 +19,7 @@ import { UsersService } from '@bank/users/users.service';
 import { Forbidden, NotFound, ValidationFailed } from '@bank/problems/domain-error';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
-import { decodeSeqCursor, encodeSeqCursor } from '@bank/ledger/page-cursor';
+import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
 import { minorUnits } from '@bank/accounts/account-row';
 import { RequestJobsProducer } from './request-jobs.producer';
 import { toRequestView, type HistoryRow, type RequestRow } from './request-row';

@@ -4,7 +4,7 @@ import type { Page } from '@bank/contracts/pagination';
 import type { SecurityEventListQuery, SecurityEventType, SecurityEventView } from '@bank/contracts/security';
 import type { UserView } from '@bank/contracts/users';
 import { OutboxService } from '@bank/outbox/outbox.service';
-import { decodeSeqCursor, encodeSeqCursor } from '@bank/ledger/page-cursor';
+import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
 
 export interface SecurityEventInput {
   userId?: string | null;
