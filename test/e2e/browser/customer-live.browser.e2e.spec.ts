@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { LiveStack } from '../../support/live-stack';
 import { launchChromium, newContext, screenshot, signIn } from '../../support/browser';
 import { bearer, type TestCustomer } from '../../support/test-app';
@@ -84,7 +84,7 @@ describe('customer dashboard in the browser', () => {
   });
 });
 
-async function expectText(locator: import('playwright-core').Locator, text: string): Promise<void> {
+async function expectText(locator: Locator, text: string): Promise<void> {
   await locator.filter({ hasText: text }).waitFor({ timeout: 5_000 });
 }
 
