@@ -25,6 +25,7 @@ export interface SweepResult {
 }
 
 const EXPIRED_RESOLUTION = 'The input window passed without the customer’s input.';
+/** Triage warns the reviewer of a closure that will fail as things stand: its account still holds money. */
 const CLOSURE_FLAG = { types: ['account_closure'], note: 'flagged: the account balance is not zero, so closing it will fail unless it is emptied first' } as const;
 
 /** Thrown inside the fulfilment transaction to roll back a completion whose effect was refused. */
