@@ -4,13 +4,14 @@ import { UsersModule } from '@bank/users/users.module';
 import { RequestQueuesModule } from './request-queues.module';
 import { RequestsService } from './requests.service';
 import { RequestsRepository } from './requests.repository';
+import { RequestTransitions } from './request-transitions';
 import { IdempotentCalls } from '@bank/idempotency/idempotent-calls';
 import { RequestsController } from './requests.controller';
 
 /** The api side of service requests: the REST routes and the service. */
 @Module({
   imports: [AccountsModule, UsersModule, RequestQueuesModule],
-  providers: [RequestsService, RequestsRepository, IdempotentCalls],
+  providers: [RequestsService, RequestTransitions, RequestsRepository, IdempotentCalls],
   controllers: [RequestsController],
   exports: [RequestsService],
 })

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestStatus, RequestType, RequestView } from '@bank/contracts/requests';
 import { SqlPool } from '@bank/db/sql-pool';
-import type { RequestRow } from './request-row';
+import type { HistoryRow, RequestRow } from './request-row';
 
 /** A move as `request_transition` takes it (migration RequestTransitions). */
 export interface RequestMove {
@@ -21,14 +22,36 @@ export interface RequestMove {
 /** What `request_transition` answers: the moved request, or why not (null: no such request for that owner). */
 export type TransitionOutcome = { moved: true; request: RequestView } | { moved: false; current: RequestStatus | null; assigneeId?: string | null };
 
+/** Which requests a page holds and in which order; `seqPast` is the cursor's seq (the page starts after it in that order). */
+export interface RequestPageQuery {
+  ownerId?: string;
+  status?: RequestStatus;
+  seqPast: number | null;
+  oldestFirst: boolean;
+  limit: number;
+}
+
+/** A request the pipeline should have moved on by now (its job lost or never enqueued). */
+export interface StuckRequestRow {
+  id: string;
+  status: RequestStatus;
+}
+
 const CREATE = { name: 'request-create', text: 'select request_create($1, $2, $3, $4::jsonb) as created' };
 const TRANSITION = { name: 'request-transition', text: 'select request_transition($1, $2::jsonb) as outcome' };
 const FIND = { name: 'request-find', text: 'select * from service_requests where id = $1' };
 
-/** The pipeline's statements: each one call of a SQL function, one round trip (see SqlPool). */
+/**
+ * The requests' SQL. The pipeline's statements (create, transition, find) are each one call of a
+ * SQL function or one select, one round trip (see SqlPool); the reads for pages, history, the sweep
+ * and the counts go through MikroORM's connection (the caller's request context).
+ */
 @Injectable()
 export class RequestsRepository {
-  constructor(private readonly sql: SqlPool) {}
+  constructor(
+    private readonly sql: SqlPool,
+    private readonly em: EntityManager,
+  ) {}
 
   /** The new request's view, or null when it names an account that is not the owner's. */
   async create(type: RequestType, ownerId: string, accountId: string | null, details: Record<string, unknown>): Promise<RequestView | null> {
@@ -44,5 +67,49 @@ export class RequestsRepository {
   async find(id: string): Promise<RequestRow | undefined> {
     const [row] = await this.sql.query<RequestRow>(FIND, [id]);
     return row;
+  }
+
+  page(query: RequestPageQuery): Promise<RequestRow[]> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (query.ownerId !== undefined) {
+      conditions.push('owner_id = ?');
+      params.push(query.ownerId);
+    }
+    if (query.status) {
+      conditions.push('status = ?');
+      params.push(query.status);
+    }
+    if (query.seqPast !== null) {
+      conditions.push(query.oldestFirst ? 'seq > ?' : 'seq < ?');
+      params.push(query.seqPast);
+    }
+    return this.em.execute<RequestRow[]>(
+      `select * from service_requests ${conditions.length ? `where ${conditions.join(' and ')}` : ''} order by seq ${query.oldestFirst ? 'asc' : 'desc'} limit ?`,
+      [...params, query.limit],
+    );
+  }
+
+  history(requestId: string): Promise<HistoryRow[]> {
+    return this.em.execute<HistoryRow[]>('select from_status, to_status, actor_id, note, at from service_request_history where request_id = ? order by id', [requestId]);
+  }
+
+  /** Requests in `submitted` or `approved` untouched for `olderThanS` seconds, longest waiting first (1000 at most). */
+  stuckInPipeline(olderThanS: number): Promise<StuckRequestRow[]> {
+    return this.em.execute<StuckRequestRow[]>(
+      `select id, status from service_requests where status in ('submitted', 'approved') and updated_at < now() - make_interval(secs => ?) order by updated_at limit 1000`,
+      [olderThanS],
+    );
+  }
+
+  /** Requests in `awaiting_customer` whose input window has passed, oldest deadline first (1000 at most). */
+  async overdueForInput(): Promise<string[]> {
+    const rows = await this.em.execute<Array<{ id: string }>>(`select id from service_requests where status = 'awaiting_customer' and expires_at <= now() order by expires_at limit 1000`);
+    return rows.map((row) => row.id);
+  }
+
+  async countInStatuses(statuses: readonly RequestStatus[]): Promise<number> {
+    const [row] = await this.em.execute<Array<{ n: string }>>('select count(*) as n from service_requests where status in (?)', [[...statuses]]);
+    return Number(row.n);
   }
 }
