@@ -7,6 +7,7 @@ import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { REDIS } from '@bank/redis/redis.module';
 import { MetricsRegistry } from '@bank/metrics/metrics.registry';
+import { RateLimiter } from '@bank/auth/rate-limit.decorator';
 import { SecurityModule } from '../security.module';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RateLimitedEvents } from './rate-limited-events';
@@ -14,7 +15,7 @@ import { FallbackThrottlerStorage } from './fallback-throttler-storage';
 
 /**
  * The rate limits of DESIGN.md "Security", counted in Redis (atomically, by the storage's Lua
- * script) so that they hold across api processes. Global: `@RateLimit(...)` works in any module.
+ * script) so that they hold across api processes. Global: `@RateLimit(...)` (libs/auth) works in any module.
  * While Redis is unavailable each api process counts every limit on its own (FallbackThrottlerStorage):
  * nothing goes unlimited, money included, and nothing answers 500 for it. The api's module only
  * (the worker serves no limited route and has no MetricsRegistry).
@@ -36,7 +37,7 @@ import { FallbackThrottlerStorage } from './fallback-throttler-storage';
       }),
     }),
   ],
-  providers: [RateLimitedEvents, RateLimitGuard],
-  exports: [RateLimitedEvents, RateLimitGuard],
+  providers: [RateLimitedEvents, RateLimitGuard, { provide: RateLimiter, useExisting: RateLimitGuard }],
+  exports: [RateLimiter],
 })
 export class RateLimitModule {}
