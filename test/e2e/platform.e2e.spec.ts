@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { dropDatabase } from '../../libs/db/src/prepare-database';
-import { DEMO_CUSTOMERS, DEMO_EMPLOYEE, DEMO_PASSWORD } from '../../libs/demo/src/demo-users';
+import { DEMO_CUSTOMERS, DEMO_EMPLOYEE, DEMO_PASSWORD } from '../../libs/onboarding/src/demo/demo-users';
 import { freePort, RunningProcess } from '../support/processes';
 import { REDIS_URL, uniqueDatabaseUrl } from '../support/test-env';
 import { eventually } from '../support/live-client';

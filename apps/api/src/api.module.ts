@@ -14,10 +14,11 @@ import { AdminModule } from '@bank/admin/admin.module';
 import { RealtimeModule } from '@bank/realtime/realtime.module';
 import { RequestsModule } from '@bank/requests/requests.module';
 import { QueueBoardModule } from '@bank/requests/queue-board/queue-board.module';
+import { SecurityModule } from '@bank/security/security.module';
 import { SecurityAdminModule } from '@bank/security/security-admin.module';
 import { RateLimitModule } from '@bank/security/rate-limits/rate-limit.module';
 import { HealthModule } from '@bank/health/health.module';
-import { DemoModule } from '@bank/demo/demo.module';
+import { OnboardingModule } from '@bank/onboarding/onboarding.module';
 import { MetricsModule } from '@bank/metrics/metrics.module';
 import { ConnectionDrain } from './connection-drain';
 
@@ -33,6 +34,7 @@ export class ApiModule {
         DbModule,
         RedisModule,
         MetricsModule,
+        SecurityModule,
         RateLimitModule,
         AuthModule,
         AccountsModule,
@@ -43,7 +45,7 @@ export class ApiModule {
         QueueBoardModule,
         SecurityAdminModule,
         HealthModule,
-        DemoModule,
+        OnboardingModule,
       ],
       providers: [
         { provide: APP_PIPE, useClass: ZodValidationPipe },

@@ -1,19 +1,17 @@
-import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Inject } from '@nestjs/common';
 import { REFRESH_COOKIE_NAME, REFRESH_COOKIE_PATH, type TokenResponse } from '@bank/contracts/auth';
 import type { UserView } from '@bank/contracts/users';
-import type { AccountView } from '@bank/contracts/accounts';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { ValidationFailed } from '@bank/problems/domain-error';
 import { AuthService } from './auth.service';
-import { LoginDto, RefreshDto, RegisterDto } from './dto/auth.dto';
+import { LoginDto, RefreshDto } from './dto/auth.dto';
 import { Public } from './public.decorator';
 import { CurrentUser } from './current-user.decorator';
 import type { AuthenticatedUser } from './access-token';
-import { RateLimit } from '@bank/security/rate-limits/rate-limit.decorator';
+import { RateLimit } from './rate-limit.decorator';
 
 @ApiTags('auth')
 @Controller()
@@ -22,13 +20,6 @@ export class AuthController {
     private readonly auth: AuthService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  @Public()
-  @RateLimit('register-ip', 'register-email')
-  @Post('auth/register')
-  register(@Body() body: RegisterDto): Promise<{ user: UserView; account: AccountView }> {
-    return this.auth.register(body);
-  }
 
   @Public()
   @RateLimit('login-ip', 'login-email')

@@ -13,11 +13,8 @@ describe('auth (HTTP, real PostgreSQL)', () => {
 
   it('register → login → me → refresh → reuse revokes the whole family → logout', async () => {
     const email = uniqueEmail('journey');
+    // What registration answers is libs/onboarding's test; here it is the start of a session's life.
     const registered = await t.http().post('/api/v1/auth/register').send({ email, password: TEST_PASSWORD, fullName: 'Jo Journey', pin: '0007' }).expect(201);
-    expect(registered.body.user).toMatchObject({ email, fullName: 'Jo Journey', role: 'customer', status: 'active' });
-    expect(registered.body.account).toMatchObject({ type: 'checking', currency: 'USD', balance: 0, status: 'active' });
-    expect(registered.body.account.number).toMatch(/^\d{12}$/);
-    expect(JSON.stringify(registered.body)).not.toMatch(/hash|0007|password/i);
 
     const login = await t.http().post('/api/v1/auth/login').send({ email, password: TEST_PASSWORD }).expect(200);
     expect(login.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { email } });
@@ -65,15 +62,6 @@ describe('auth (HTTP, real PostgreSQL)', () => {
     const winner = results.find((r) => r.status === 200)!;
     // Reuse revoked the family, the winner's new token included.
     await t.http().post('/api/v1/auth/refresh').send({ refreshToken: winner.body.refreshToken }).expect(401);
-  });
-
-  it('refuses a duplicate email, whatever its case, with 409 CONFLICT and no second row', async () => {
-    const email = uniqueEmail('dup');
-    await t.http().post('/api/v1/auth/register').send({ email, password: TEST_PASSWORD, fullName: 'One', pin: '1111' }).expect(201);
-    const again = await t.http().post('/api/v1/auth/register').send({ email: email.toUpperCase(), password: TEST_PASSWORD, fullName: 'Two', pin: '2222' }).expect(409);
-    expect(again.body).toMatchObject({ code: 'CONFLICT', status: 409 });
-    const rows = await t.sql('select count(*)::int as n from users where email = ?', [email]);
-    expect(rows[0].n).toBe(1);
   });
 
   it('answers a wrong password and an unknown email alike: 401 INVALID_CREDENTIALS', async () => {

@@ -6,18 +6,22 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { UsersModule } from '@bank/users/users.module';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
-import { AccountsModule } from '@bank/accounts/accounts.module';
-import { LedgerModule } from '@bank/ledger/ledger.module';
 import { RefreshToken } from './entities/refresh-token.entity';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { TokenService } from './token.service';
 import { AuthService } from './auth.service';
+import { StaffService } from './staff.service';
 import { AuthGuard } from './auth.guard';
 import { LockedUsers } from './locked-users';
-import { SecurityModule } from '@bank/security/security.module';
 import { AuthController } from './auth.controller';
 import { StaffController } from './staff.controller';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 
+/**
+ * Identity: tokens, the global auth guard, sessions (sign-in, refresh, sign-out), staff accounts.
+ * Its security events go to the SecurityTrail port and its routes' limits to the RateLimiter port,
+ * both provided app-wide by the security library (identity imports no feature library).
+ */
 @Module({
   imports: [
     MikroOrmModule.forFeature([RefreshToken]),
@@ -28,12 +32,9 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
       // throws on every verification (~0.7 ms each on the hot path).
       useFactory: (config: AppConfig) => ({ secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')) }),
     }),
-    AccountsModule,
-    LedgerModule,
-    SecurityModule,
   ],
-  providers: [TokenService, AuthService, AdminBootstrapService, LockedUsers, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [RefreshTokensRepository, TokenService, AuthService, StaffService, AdminBootstrapService, LockedUsers, { provide: APP_GUARD, useClass: AuthGuard }],
   controllers: [AuthController, StaffController],
-  exports: [AuthService, TokenService, LockedUsers],
+  exports: [TokenService, StaffService, LockedUsers],
 })
 export class AuthModule {}

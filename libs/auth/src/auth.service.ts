@@ -1,27 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { RegisterRequest, TokenResponse } from '@bank/contracts/auth';
-import type { CreateStaffRequest, Role, UserView } from '@bank/contracts/users';
-import type { AccountView } from '@bank/contracts/accounts';
-import { AccountsService } from '@bank/accounts/accounts.service';
-import { toAccountView } from '@bank/accounts/entities/account.entity';
+import type { TokenResponse } from '@bank/contracts/auth';
+import type { UserView } from '@bank/contracts/users';
 import { AccountLocked, InvalidCredentials, NotFound, TokenInvalid } from '@bank/problems/domain-error';
-import { LedgerService } from '@bank/ledger/ledger.service';
 import { SecretHasher } from '@bank/users/secret-hasher';
 import { UsersService } from '@bank/users/users.service';
 import { toUserView, type User } from '@bank/users/entities/user.entity';
-import { TokenService } from './token.service';
-import { SecurityEventsService } from '@bank/security/security-events.service';
 import { LOCKOUT_THRESHOLD } from '@bank/contracts/security';
+import { TokenService } from './token.service';
+import { SecurityTrail } from './security-trail';
 
-export interface NewUser {
-  email: string;
-  password: string;
-  fullName: string;
-  role: Role;
-}
-
-/** Registration, sign-in, token refresh and sign-out. */
+/** Sign-in, token refresh and sign-out. */
 @Injectable()
 export class AuthService {
   constructor(
@@ -29,39 +18,8 @@ export class AuthService {
     private readonly hasher: SecretHasher,
     private readonly users: UsersService,
     private readonly tokens: TokenService,
-    private readonly accounts: AccountsService,
-    private readonly ledger: LedgerService,
-    private readonly security: SecurityEventsService,
+    private readonly security: SecurityTrail,
   ) {}
-
-  /** A customer, their first checking account, their card and the initial deposit, in one transaction. */
-  async register(request: RegisterRequest): Promise<{ user: UserView; account: AccountView }> {
-    const [passwordHash, pinHash] = await Promise.all([this.hasher.hash(request.password), this.hasher.hash(request.pin)]);
-    return this.em.transactional(async () => {
-      const user = await this.users.create({ email: request.email, passwordHash, fullName: request.fullName, role: 'customer' });
-      const account = await this.accounts.openAccount(user.id, 'checking', 'USD');
-      await this.accounts.issueCard(user.id, pinHash);
-      if (request.initialDeposit === undefined) return { user: toUserView(user), account: toAccountView(account) };
-      const deposited = await this.ledger.depositInTransaction(user.id, account.id, { amount: request.initialDeposit, description: 'Initial deposit' });
-      return { user: toUserView(user), account: deposited.account };
-    });
-  }
-
-  /** Employees and admins are created by an admin (or the bootstrap), never by self-registration. */
-  /** An admin creates an employee or admin; the audit trail gets `staff.created` in the same transaction. */
-  async createStaff(request: CreateStaffRequest, adminId: string, ip: string | null): Promise<UserView> {
-    const passwordHash = await this.hasher.hash(request.password);
-    return this.em.transactional(async () => {
-      const user = await this.users.create({ email: request.email, passwordHash, fullName: request.fullName, role: request.role });
-      await this.security.record('staff.created', { userId: user.id, ip, detail: { by: adminId, role: user.role, email: user.email } });
-      return toUserView(user);
-    });
-  }
-
-  async createUser(newUser: NewUser): Promise<User> {
-    const passwordHash = await this.hasher.hash(newUser.password);
-    return this.users.create({ email: newUser.email, passwordHash, fullName: newUser.fullName, role: newUser.role });
-  }
 
   /**
    * Sign-in with lockout: every failure is a `login.failed` security event (with the email tried,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
+import { UsersService } from '@bank/users/users.service';
 
 /**
  * Access tokens are stateless, so a lock alone would leave a locked user's tokens working until
@@ -17,16 +17,14 @@ export class LockedUsers implements OnApplicationBootstrap {
   private readonly lockedAtS = new Map<string, number>();
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly users: UsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const rows = await this.em.fork().getConnection().execute<Array<{ id: string; locked_at_s: string }>>(
-      `select id, floor(extract(epoch from locked_at)) as locked_at_s from users where locked_at > now() - make_interval(secs => ?)`,
-      [this.config.accessTokenTtlS],
-    );
-    for (const row of rows) this.lockedAtS.set(row.id, Math.max(this.lockedAtS.get(row.id) ?? 0, Number(row.locked_at_s)));
+    for (const { userId, lockedAtS } of await this.users.lockedWithin(this.config.accessTokenTtlS)) {
+      this.lockedAtS.set(userId, Math.max(this.lockedAtS.get(userId) ?? 0, lockedAtS));
+    }
   }
 
   locked(userId: string, atS = Math.floor(Date.now() / 1000)): void {

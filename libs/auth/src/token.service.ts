@@ -1,13 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import type { Role } from '@bank/contracts/users';
 import { TokenInvalid, TokenReused } from '@bank/problems/domain-error';
-import { SecurityEventsService } from '@bank/security/security-events.service';
-import { RefreshToken } from './entities/refresh-token.entity';
+import { SecurityTrail } from './security-trail';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { JWT_ALGORITHM, JWT_ISSUER, type AccessTokenClaims, type AuthenticatedUser, type VerifiedAccessToken } from './access-token';
 
 function hashRefreshToken(token: string): string {
@@ -28,7 +28,8 @@ export class TokenService {
     private readonly jwt: JwtService,
     private readonly em: EntityManager,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly security: SecurityEventsService,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly security: SecurityTrail,
   ) {}
 
   get accessTokenTtlS(): number {
@@ -55,8 +56,8 @@ export class TokenService {
 
   /** Starts a new family: a login. */
   async issueRefreshToken(userId: string): Promise<string> {
-    const token = this.newRefreshToken(this.em, userId, randomUUID());
-    await this.em.flush();
+    const token = this.newRefreshToken(userId, randomUUID());
+    await this.refreshTokens.flush();
     return token;
   }
 
@@ -67,17 +68,17 @@ export class TokenService {
    */
   async rotateRefreshToken(token: string, ip: string | null = null): Promise<RotatedRefreshToken> {
     const tokenHash = hashRefreshToken(token);
-    const outcome = await this.em.transactional(async (em) => {
-      const row = await em.findOne(RefreshToken, { tokenHash }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const outcome = await this.em.transactional(async () => {
+      const row = await this.refreshTokens.findForUpdate(tokenHash);
       if (!row) return { kind: 'invalid' as const };
       if (row.usedAt) {
-        await this.revokeFamilyIn(em, row.familyId);
+        await this.refreshTokens.revokeFamily(row.familyId);
         await this.security.record('token.reused', { userId: row.userId, ip, detail: { familyId: row.familyId } });
         return { kind: 'reused' as const };
       }
       if (row.revokedAt || row.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' as const };
-      row.usedAt = new Date();
-      const next = this.newRefreshToken(em, row.userId, row.familyId);
+      this.refreshTokens.markUsed(row);
+      const next = this.newRefreshToken(row.userId, row.familyId);
       return { kind: 'rotated' as const, userId: row.userId, familyId: row.familyId, token: next };
     });
     if (outcome.kind === 'reused') throw new TokenReused();
@@ -85,28 +86,24 @@ export class TokenService {
     return { userId: outcome.userId, familyId: outcome.familyId, token: outcome.token };
   }
 
-  async revokeFamily(familyId: string): Promise<void> {
-    await this.revokeFamilyIn(this.em, familyId);
+  revokeFamily(familyId: string): Promise<void> {
+    return this.refreshTokens.revokeFamily(familyId);
   }
 
   /** Logout: revokes the family of a token, if it is one of this user's. */
   async revokeFamilyOfToken(userId: string, token: string): Promise<void> {
-    const row = await this.em.findOne(RefreshToken, { tokenHash: hashRefreshToken(token), userId });
+    const row = await this.refreshTokens.findOwned(hashRefreshToken(token), userId);
     if (row) await this.revokeFamily(row.familyId);
   }
 
-  private newRefreshToken(em: EntityManager, userId: string, familyId: string): string {
+  private newRefreshToken(userId: string, familyId: string): string {
     const token = randomBytes(32).toString('base64url');
-    em.create(RefreshToken, {
+    this.refreshTokens.add({
       userId,
       familyId,
       tokenHash: hashRefreshToken(token),
       expiresAt: new Date(Date.now() + this.config.refreshTokenTtlS * 1000),
     });
     return token;
-  }
-
-  private async revokeFamilyIn(em: EntityManager, familyId: string): Promise<void> {
-    await em.nativeUpdate(RefreshToken, { familyId, revokedAt: null }, { revokedAt: new Date() });
   }
 }

@@ -11,7 +11,7 @@ import { LedgerService } from './ledger.service';
 import { LedgerQueriesService } from './ledger-queries.service';
 import { DepositDto, PageQueryDto, TransferDto, WithdrawalDto } from './dto/money.dto';
 import { IDEMPOTENCY_KEY_DOC, IdempotencyKey, replayAware } from '@bank/idempotency/idempotency-key.decorator';
-import { RateLimit } from '@bank/security/rate-limits/rate-limit.decorator';
+import { RateLimit } from '@bank/auth/rate-limit.decorator';
 import { MoneyMetricsInterceptor } from '@bank/metrics/money-metrics.interceptor';
 import { WithoutOrmContext } from '@bank/db/orm-request-context';
 

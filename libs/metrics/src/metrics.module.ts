@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { RealtimeModule } from '@bank/realtime/realtime.module';
 import { RequestQueuesModule } from '@bank/requests/request-queues.module';
+import { RateLimitFallbackCounter } from '@bank/security/rate-limits/fallback-throttler-storage';
 import { MetricsRegistry } from './metrics.registry';
 import { PlatformGauges } from './platform-gauges';
 import { MetricsController } from './metrics.controller';
@@ -10,8 +11,13 @@ import { MoneyMetricsInterceptor } from './money-metrics.interceptor';
 @Global()
 @Module({
   imports: [RealtimeModule, RequestQueuesModule],
-  providers: [MetricsRegistry, PlatformGauges, MoneyMetricsInterceptor],
+  providers: [
+    MetricsRegistry,
+    PlatformGauges,
+    MoneyMetricsInterceptor,
+    { provide: RateLimitFallbackCounter, inject: [MetricsRegistry], useFactory: (registry: MetricsRegistry) => registry.rateLimitFallback },
+  ],
   controllers: [MetricsController],
-  exports: [MetricsRegistry, MoneyMetricsInterceptor],
+  exports: [MetricsRegistry, MoneyMetricsInterceptor, RateLimitFallbackCounter],
 })
 export class MetricsModule {}

@@ -3,24 +3,10 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Page } from '@bank/contracts/pagination';
 import type { SecurityEventListQuery, SecurityEventType, SecurityEventView } from '@bank/contracts/security';
 import type { UserView } from '@bank/contracts/users';
+import type { SecurityEventInput, SecurityTrail } from '@bank/auth/security-trail';
 import { OutboxService } from '@bank/outbox/outbox.service';
 import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
-
-export interface SecurityEventInput {
-  userId?: string | null;
-  ip?: string | null;
-  /** What happened, for admins: never a password, PIN, token or key. */
-  detail?: Record<string, unknown>;
-}
-
-interface SecurityEventRow {
-  id: string;
-  type: SecurityEventType;
-  user_id: string | null;
-  ip: string | null;
-  detail: Record<string, unknown>;
-  created_at: Date;
-}
+import { SecurityEventsRepository, type SecurityEventRow } from './security-events.repository';
 
 function toView(row: SecurityEventRow): SecurityEventView {
   return { id: String(row.id), type: row.type, userId: row.user_id, ip: row.ip, detail: row.detail, createdAt: new Date(row.created_at).toISOString() };
@@ -28,24 +14,20 @@ function toView(row: SecurityEventRow): SecurityEventView {
 
 /**
  * The security trail: every event stored (append-only) and pushed live to admins through the
- * outbox, in the transaction of whatever caused it.
+ * outbox, in the transaction of whatever caused it. Identity writes to it through the
+ * SecurityTrail port this implements.
  */
 @Injectable()
-export class SecurityEventsService {
+export class SecurityEventsService implements SecurityTrail {
   constructor(
     private readonly em: EntityManager,
+    private readonly events: SecurityEventsRepository,
     private readonly outbox: OutboxService,
   ) {}
 
   async record(type: SecurityEventType, input: SecurityEventInput = {}): Promise<SecurityEventView> {
-    return this.em.transactional(async (em) => {
-      const [row] = await em.execute<SecurityEventRow[]>('insert into security_events (type, user_id, ip, detail) values (?, ?, ?, ?::jsonb) returning *', [
-        type,
-        input.userId ?? null,
-        input.ip ?? null,
-        JSON.stringify(input.detail ?? {}),
-      ]);
-      const view = toView(row);
+    return this.em.transactional(async () => {
+      const view = toView(await this.events.insert(type, input));
       await this.outbox.append([{ recipient: 'role:admin', type: 'security.event', data: view }]);
       return view;
     });
@@ -57,16 +39,19 @@ export class SecurityEventsService {
   }
 
   async list(query: SecurityEventListQuery): Promise<Page<SecurityEventView>> {
-    const cursor = decodeSeqCursor(query.cursor);
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    if (query.type) conditions.push('type = ?') && params.push(query.type);
-    if (cursor !== null) conditions.push('id < ?') && params.push(cursor);
-    const rows = await this.em.execute<SecurityEventRow[]>(
-      `select * from security_events ${conditions.length ? `where ${conditions.join(' and ')}` : ''} order by id desc limit ?`,
-      [...params, query.limit + 1],
-    );
+    const rows = await this.events.page(query.type, decodeSeqCursor(query.cursor), query.limit + 1);
     const items = rows.slice(0, query.limit).map(toView);
     return { items, nextCursor: rows.length > query.limit ? encodeSeqCursor(Number(items[items.length - 1].id)) : null };
+  }
+
+  /**
+   * An admin's wrong keys within the last `windowS` (at most `max` counted), and in how many
+   * seconds the oldest of them leaves the window. Call it in a transaction: it first waits for
+   * the admin's other attempts, so parallel guesses are counted one after another.
+   */
+  async adminKeyFailures(adminId: string, windowS: number, max: number): Promise<{ failures: number; retryAfterS: number | null }> {
+    await this.events.lockAdminKeyAttempts(adminId);
+    const row = await this.events.adminKeyFailures(adminId, windowS, max);
+    return { failures: row.failures, retryAfterS: row.retry_after };
   }
 }

@@ -8,9 +8,9 @@ import { ADMIN_KEY_HEADER, LockUserSchema, UserListQuerySchema } from '@bank/con
 import { Roles } from '@bank/auth/roles.decorator';
 import { CurrentUser } from '@bank/auth/current-user.decorator';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
+import { RateLimit } from '@bank/auth/rate-limit.decorator';
 import { NotFound } from '@bank/problems/domain-error';
 import { UserLocksService } from './user-locks.service';
-import { RateLimit } from './rate-limits/rate-limit.decorator';
 
 class LockUserDto extends createZodDto(LockUserSchema) {}
 class UserListQueryDto extends createZodDto(UserListQuerySchema) {}

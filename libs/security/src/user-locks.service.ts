@@ -44,17 +44,9 @@ export class UserLocksService {
    */
   async unlock(admin: AuthenticatedUser, userId: string, presentedKey: string | undefined, ip: string | null): Promise<UserView> {
     const keyMatches = this.adminKey.matches(presentedKey);
-    const outcome = await this.em.transactional(async (em) => {
-      await em.execute(`select pg_advisory_xact_lock(hashtext('admin-key:' || ?))`, [admin.id]);
-      const [{ failures, retry_after: retryAfter }] = await em.execute<Array<{ failures: number; retry_after: number | null }>>(
-        `select count(*)::int as failures,
-                ceil(extract(epoch from min(created_at) + make_interval(secs => ?) - now()))::int as retry_after
-           from (select created_at from security_events
-                  where type = 'admin_key.failed' and user_id = ? and created_at > now() - make_interval(secs => ?)
-                  order by created_at desc limit ?) recent`,
-        [ADMIN_KEY_WINDOW_S, admin.id, ADMIN_KEY_WINDOW_S, ADMIN_KEY_FAILURES_MAX],
-      );
-      if (failures >= ADMIN_KEY_FAILURES_MAX) return { kind: 'suspended', retryAfterS: Math.max(1, retryAfter ?? ADMIN_KEY_WINDOW_S) } as const;
+    const outcome = await this.em.transactional(async () => {
+      const { failures, retryAfterS } = await this.security.adminKeyFailures(admin.id, ADMIN_KEY_WINDOW_S, ADMIN_KEY_FAILURES_MAX);
+      if (failures >= ADMIN_KEY_FAILURES_MAX) return { kind: 'suspended', retryAfterS: Math.max(1, retryAfterS ?? ADMIN_KEY_WINDOW_S) } as const;
       if (!keyMatches) {
         await this.security.record('admin_key.failed', { userId: admin.id, ip, detail: { targetUserId: userId, failuresInWindow: failures + 1 } });
         return { kind: 'wrong-key' } as const;

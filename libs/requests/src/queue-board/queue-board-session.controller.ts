@@ -5,7 +5,7 @@ import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { Roles } from '@bank/auth/roles.decorator';
 import { TokenInvalid } from '@bank/problems/domain-error';
-import { RateLimit } from '@bank/security/rate-limits/rate-limit.decorator';
+import { RateLimit } from '@bank/auth/rate-limit.decorator';
 import { bearerToken } from '@bank/auth/bearer-token';
 import { QUEUE_BOARD_COOKIE, QUEUE_BOARD_PATH, QueueBoardAccess } from './queue-board-access';
 

@@ -8,6 +8,14 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
 export type RateLimitFallbackEvent = 'switched' | 'counted' | 'recovered';
 export const RATE_LIMIT_FALLBACK_EVENTS: readonly RateLimitFallbackEvent[] = ['switched', 'counted', 'recovered'];
 
+/**
+ * Counts the fallback (`bankingcore_rate_limit_fallback_total`). A port: the metrics library
+ * provides it app-wide in the api, so security does not import metrics; the worker has none.
+ */
+export abstract class RateLimitFallbackCounter {
+  abstract inc(labels: { event: RateLimitFallbackEvent }, value?: number): void;
+}
+
 export interface FallbackThrottlerStorageOptions {
   /** False when Redis is known to be down (its client is reconnecting): Redis is then not even asked. */
   redisReady?: () => boolean;
@@ -15,7 +23,7 @@ export interface FallbackThrottlerStorageOptions {
   backoffMs?: number;
   /** How long a check waits for Redis before it counts in-process instead. */
   timeoutMs?: number;
-  metrics?: { inc(labels: { event: RateLimitFallbackEvent }, value?: number): void };
+  metrics?: RateLimitFallbackCounter;
   logger?: Pick<LoggerService, 'warn' | 'log'>;
   now?: () => number;
 }

@@ -15,17 +15,17 @@ import type { RequestWithUser } from '@bank/auth/current-user.decorator';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { RateLimited } from '@bank/problems/domain-error';
+import { RATE_LIMITS_METADATA, type RateLimiter } from '@bank/auth/rate-limit.decorator';
 import { RateLimitedEvents } from './rate-limited-events';
 import { trackerDigest, trackerOf } from './rate-limit-trackers';
-
-export const RATE_LIMITS_METADATA = 'bankingcore:rate-limits';
 
 /**
  * @nestjs/throttler's guard with every limit of the platform registered as a named throttler, of
  * which a route counts only those its `@RateLimit(...)` names, keyed by what each limit tracks.
+ * The RateLimiter behind every `@RateLimit(...)` route's gate.
  */
 @Injectable()
-export class RateLimitGuard extends ThrottlerGuard {
+export class RateLimitGuard extends ThrottlerGuard implements RateLimiter {
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,

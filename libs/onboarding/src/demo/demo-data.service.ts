@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { CreateRequestContext, MikroORM } from '@mikro-orm/postgresql';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
-import { AuthService } from '@bank/auth/auth.service';
+import { StaffService } from '@bank/auth/staff.service';
 import { Conflict } from '@bank/problems/domain-error';
+import { RegistrationService } from '../registration.service';
 import { DEMO_CUSTOMERS, DEMO_EMPLOYEE, DEMO_PASSWORD, DEMO_PIN } from './demo-users';
 
 /** With DEMO_DATA on: two funded customers, one employee (and the bootstrap admin), then their logins printed. */
@@ -14,7 +15,8 @@ export class DemoDataService implements OnApplicationBootstrap {
   constructor(
     // Read by @CreateRequestContext.
     private readonly orm: MikroORM,
-    private readonly auth: AuthService,
+    private readonly registration: RegistrationService,
+    private readonly staff: StaffService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -28,10 +30,10 @@ export class DemoDataService implements OnApplicationBootstrap {
   private async seed(): Promise<void> {
     const created: string[] = [];
     for (const customer of DEMO_CUSTOMERS) {
-      if (await this.ignoringExisting(() => this.auth.register({ ...customer, password: DEMO_PASSWORD, pin: DEMO_PIN }))) created.push(customer.email);
+      if (await this.ignoringExisting(() => this.registration.register({ ...customer, password: DEMO_PASSWORD, pin: DEMO_PIN }))) created.push(customer.email);
     }
     const employee = { ...DEMO_EMPLOYEE, password: DEMO_PASSWORD, role: 'employee' as const };
-    if (await this.ignoringExisting(() => this.auth.createUser(employee))) created.push(employee.email);
+    if (await this.ignoringExisting(() => this.staff.createUser(employee))) created.push(employee.email);
     if (created.length > 0) this.logger.log(`demo data created: ${created.join(', ')}`);
   }
 

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '@bank/auth/auth.module';
+import { UsersModule } from '@bank/users/users.module';
+import { AccountsModule } from '@bank/accounts/accounts.module';
+import { LedgerModule } from '@bank/ledger/ledger.module';
+import { RegistrationService } from './registration.service';
+import { RegistrationController } from './registration.controller';
+import { DemoDataService } from './demo/demo-data.service';
+
+/** Becoming a customer (`POST /auth/register`), and the demo logins made the same way (DEMO_DATA). */
+@Module({
+  imports: [AuthModule, UsersModule, AccountsModule, LedgerModule],
+  providers: [RegistrationService, DemoDataService],
+  controllers: [RegistrationController],
+})
+export class OnboardingModule {}

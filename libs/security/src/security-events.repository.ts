@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { SecurityEventType } from '@bank/contracts/security';
+import type { SecurityEventInput } from '@bank/auth/security-trail';
+
+export interface SecurityEventRow {
+  id: string;
+  type: SecurityEventType;
+  user_id: string | null;
+  ip: string | null;
+  detail: Record<string, unknown>;
+  created_at: Date;
+}
+
+/** An admin's wrong keys within the window, and how long until the oldest of them leaves it. */
+export interface AdminKeyFailuresRow {
+  failures: number;
+  retry_after: number | null;
+}
+
+/** The security_events table (append-only). Every statement joins the caller's transaction, if any. */
+@Injectable()
+export class SecurityEventsRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  async insert(type: SecurityEventType, input: SecurityEventInput): Promise<SecurityEventRow> {
+    const [row] = await this.em.execute<SecurityEventRow[]>('insert into security_events (type, user_id, ip, detail) values (?, ?, ?, ?::jsonb) returning *', [
+      type,
+      input.userId ?? null,
+      input.ip ?? null,
+      JSON.stringify(input.detail ?? {}),
+    ]);
+    return row;
+  }
+
+  /** Newest first, keyset-paged by id (below `beforeId`). */
+  page(type: SecurityEventType | undefined, beforeId: number | null, limit: number): Promise<SecurityEventRow[]> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (type) conditions.push('type = ?') && params.push(type);
+    if (beforeId !== null) conditions.push('id < ?') && params.push(beforeId);
+    return this.em.execute<SecurityEventRow[]>(`select * from security_events ${conditions.length ? `where ${conditions.join(' and ')}` : ''} order by id desc limit ?`, [
+      ...params,
+      limit,
+    ]);
+  }
+
+  /** Waits for this admin's other key attempts until the transaction ends (a transaction-scoped advisory lock). */
+  async lockAdminKeyAttempts(adminId: string): Promise<void> {
+    await this.em.execute(`select pg_advisory_xact_lock(hashtext('admin-key:' || ?))`, [adminId]);
+  }
+
+  /** The admin's latest `admin_key.failed` events within the window, at most `max` of them counted. */
+  async adminKeyFailures(adminId: string, windowS: number, max: number): Promise<AdminKeyFailuresRow> {
+    const [row] = await this.em.execute<AdminKeyFailuresRow[]>(
+      `select count(*)::int as failures,
+              ceil(extract(epoch from min(created_at) + make_interval(secs => ?) - now()))::int as retry_after
+         from (select created_at from security_events
+                where type = 'admin_key.failed' and user_id = ? and created_at > now() - make_interval(secs => ?)
+                order by created_at desc limit ?) recent`,
+      [windowS, adminId, windowS, max],
+    );
+    return row;
+  }
+}

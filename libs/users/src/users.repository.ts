@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import type { Role, UserStatus } from '@bank/contracts/users';
+import { SqlPool } from '@bank/db/sql-pool';
+import { User } from './entities/user.entity';
+
+const UPDATE_CONTACT = { name: 'users-update-contact', text: 'update users set address = $1, phone = $2, updated_at = now() where id = $3' };
+const RENAME = { name: 'users-rename', text: 'update users set full_name = $1, updated_at = now() where id = $2' };
+
+export interface NewUserRow {
+  email: string;
+  passwordHash: string;
+  fullName: string;
+  role: Role;
+}
+
+/** A users row as the hand-written statements return it. */
+export interface UserRow {
+  id: string;
+  email: string;
+  full_name: string;
+  role: Role;
+  status: UserStatus;
+  created_at: Date;
+}
+
+export interface UserStatsRow {
+  customers: string;
+  locked: string;
+  last_lockout: Date | null;
+}
+
+/** The failure counter after one more failed login, or none when the user was not active (locked already). */
+export interface FailedLoginRow {
+  status: UserStatus;
+  failed_login_count: number;
+}
+
+export interface RecentLockRow {
+  id: string;
+  locked_at_s: string;
+}
+
+/** The users table's statements. Every one joins the caller's transaction, if any. */
+@Injectable()
+export class UsersRepository {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sql: SqlPool,
+  ) {}
+
+  /** The new user (the unit of work flushed), or null when the email is taken. */
+  async insert(row: NewUserRow): Promise<User | null> {
+    const user = this.em.create(User, row);
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException && /users_email_unique/.test(error.message)) {
+        // The refused entity must not be flushed again by the caller's next flush.
+        this.em.getUnitOfWork().unsetIdentity(user);
+        return null;
+      }
+      throw error;
+    }
+    return user;
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.em.findOne(User, { email });
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.em.findOne(User, { id });
+  }
+
+  fullNames(ids: readonly string[]): Promise<Array<{ id: string; full_name: string }>> {
+    return this.em.execute<Array<{ id: string; full_name: string }>>('select id, full_name from users where id in (?)', [ids]);
+  }
+
+  async stats(): Promise<UserStatsRow> {
+    const [row] = await this.em.execute<UserStatsRow[]>(
+      `select count(*) filter (where role = 'customer') as customers, count(*) filter (where status = 'locked') as locked, max(locked_at) as last_lockout from users`,
+    );
+    return row;
+  }
+
+  async updateContact(userId: string, contact: { address: string; phone: string }): Promise<void> {
+    await this.sql.query(UPDATE_CONTACT, [contact.address, contact.phone, userId]);
+  }
+
+  async rename(userId: string, fullName: string): Promise<void> {
+    await this.sql.query(RENAME, [fullName, userId]);
+  }
+
+  /**
+   * One conditional UPDATE under the row lock, so concurrent failures are counted exactly and
+   * lock once; null when the user was not active.
+   */
+  async countFailedLogin(userId: string, threshold: number): Promise<FailedLoginRow | null> {
+    const [row] = await this.em.execute<FailedLoginRow[]>(
+      `update users set failed_login_count = failed_login_count + 1,
+         status = case when failed_login_count + 1 >= ? then 'locked' else status end,
+         locked_at = case when failed_login_count + 1 >= ? then now() else locked_at end,
+         lock_reason = case when failed_login_count + 1 >= ? then 'too many failed logins' else lock_reason end,
+         updated_at = now()
+       where id = ? and status = 'active'
+       returning status, failed_login_count`,
+      [threshold, threshold, threshold, userId],
+    );
+    return row ?? null;
+  }
+
+  async resetFailedLogins(userId: string): Promise<void> {
+    await this.em.execute('update users set failed_login_count = 0, updated_at = now() where id = ? and failed_login_count > 0', [userId]);
+  }
+
+  /** Null when the user was not active. */
+  async lock(userId: string, reason: string): Promise<UserRow | null> {
+    const [row] = await this.em.execute<UserRow[]>(
+      `update users set status = 'locked', locked_at = now(), lock_reason = ?, updated_at = now() where id = ? and status = 'active' returning *`,
+      [reason, userId],
+    );
+    return row ?? null;
+  }
+
+  /** Null when the user was not locked. */
+  async unlock(userId: string): Promise<UserRow | null> {
+    const [row] = await this.em.execute<UserRow[]>(
+      `update users set status = 'active', failed_login_count = 0, locked_at = null, lock_reason = null, updated_at = now() where id = ? and status = 'locked' returning *`,
+      [userId],
+    );
+    return row ?? null;
+  }
+
+  async find(userId: string): Promise<UserRow | null> {
+    const [row] = await this.em.execute<UserRow[]>('select * from users where id = ?', [userId]);
+    return row ?? null;
+  }
+
+  /** Keyset-paged by id. */
+  listByStatus(status: UserStatus | undefined, limit: number, afterId: string | null): Promise<UserRow[]> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (status) conditions.push('status = ?') && params.push(status);
+    if (afterId) conditions.push('id > ?') && params.push(afterId);
+    return this.em.execute<UserRow[]>(`select * from users ${conditions.length ? `where ${conditions.join(' and ')}` : ''} order by id limit ?`, [...params, limit]);
+  }
+
+  /** Users locked within the last `withinS` seconds, with when (epoch seconds). Runs outside any request (at start). */
+  lockedWithin(withinS: number): Promise<RecentLockRow[]> {
+    return this.em
+      .fork()
+      .getConnection()
+      .execute<RecentLockRow[]>(`select id, floor(extract(epoch from locked_at)) as locked_at_s from users where locked_at > now() - make_interval(secs => ?)`, [withinS]);
+  }
+}
