@@ -1,16 +1,18 @@
 import { Global, Module } from '@nestjs/common';
+import { OutboxModule } from '@bank/outbox/outbox.module';
 import { RealtimeModule } from '@bank/realtime/realtime.module';
 import { RequestQueuesModule } from '@bank/requests/request-queues.module';
 import { MetricsRegistry } from './metrics.registry';
 import { PlatformGauges } from './platform-gauges';
+import { PlatformGaugesRepository } from './platform-gauges.repository';
 import { MetricsController } from './metrics.controller';
 import { MoneyMetricsInterceptor } from './money-metrics.interceptor';
 
 /** Prometheus metrics of the api process at `/metrics`. Global, so any controller can use MoneyMetricsInterceptor. */
 @Global()
 @Module({
-  imports: [RealtimeModule, RequestQueuesModule],
-  providers: [MetricsRegistry, PlatformGauges, MoneyMetricsInterceptor],
+  imports: [OutboxModule, RealtimeModule, RequestQueuesModule],
+  providers: [MetricsRegistry, PlatformGaugesRepository, PlatformGauges, MoneyMetricsInterceptor],
   controllers: [MetricsController],
   exports: [MetricsRegistry, MoneyMetricsInterceptor],
 })

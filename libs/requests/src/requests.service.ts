@@ -20,7 +20,7 @@ import { Forbidden, NotFound, ValidationFailed } from '@bank/problems/domain-err
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
-import { minorUnits } from '@bank/accounts/account-row';
+import { minorUnits } from '@bank/db/minor-units';
 import { RequestJobsProducer } from './request-jobs.producer';
 import { toRequestView, type HistoryRow, type RequestRow } from './request-row';
 import { InvalidStateTransition } from './requests.errors';
