@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { AccountView } from '@bank/contracts/accounts';
+import type { AccountList, AccountView } from '@bank/contracts/accounts';
 import { CurrentUser } from '@bank/auth/current-user.decorator';
 import { Roles } from '@bank/auth/roles.decorator';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
@@ -17,7 +17,7 @@ export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Get()
-  async list(@CurrentUser() user: AuthenticatedUser): Promise<{ items: AccountView[] }> {
+  async list(@CurrentUser() user: AuthenticatedUser): Promise<AccountList> {
     return { items: (await this.accounts.listForOwner(user.id)).map(toAccountView) };
   }
 

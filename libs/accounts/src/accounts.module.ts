@@ -3,12 +3,14 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { UsersModule } from '@bank/users/users.module';
 import { Account } from './entities/account.entity';
 import { Card } from './entities/card.entity';
+import { AccountsRepository } from './accounts.repository';
+import { CardsRepository } from './cards.repository';
 import { AccountsService } from './accounts.service';
 import { AccountsController } from './accounts.controller';
 
 @Module({
   imports: [MikroOrmModule.forFeature([Account, Card]), UsersModule],
-  providers: [AccountsService],
+  providers: [AccountsRepository, CardsRepository, AccountsService],
   controllers: [AccountsController],
   exports: [AccountsService],
 })

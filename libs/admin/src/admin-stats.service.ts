@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AdminStats } from '@bank/contracts/ledger';
+import type { AdminStats } from '@bank/contracts/admin';
 import { AccountsService } from '@bank/accounts/accounts.service';
 import { LedgerQueriesService } from '@bank/ledger/ledger-queries.service';
 import { UsersService } from '@bank/users/users.service';

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { AdminStats } from '@bank/contracts/ledger';
+import type { AdminStats } from '@bank/contracts/admin';
 import { Roles } from '@bank/auth/roles.decorator';
 import { AdminStatsService } from './admin-stats.service';
 

@@ -23,6 +23,11 @@ export interface AccountView {
   createdAt: string;
 }
 
+/** `GET /accounts`: every account of the caller, oldest first (not paged). */
+export interface AccountList {
+  items: AccountView[];
+}
+
 export const OpenAccountRequestSchema = z.strictObject({
   type: AccountTypeSchema.default('checking'),
   currency: CurrencySchema.default('USD'),

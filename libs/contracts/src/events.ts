@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from './pagination';
 import type { EntryView } from './ledger';
-import type { RequestView } from './requests';
+import type { RequestStatus, RequestView } from './requests';
 import type { SecurityEventView } from './security';
 import type { UserView } from './users';
 
@@ -26,6 +26,13 @@ export interface BalanceUpdatedData {
 
 export type TransactionPostedData = EntryView & { accountId: string };
 
+/** Sent to every employee when a request enters, moves within or leaves the queue. */
+export interface QueueChangedData {
+  requestId: string;
+  status: RequestStatus;
+  queueSize: number;
+}
+
 /** Who an event is for: one user, or everyone in a staff role. These are also the Socket.IO room names. */
 export type EventRecipient = `user:${string}` | 'role:employee' | 'role:admin';
 
@@ -33,24 +40,42 @@ export function userRecipient(userId: string): EventRecipient {
   return `user:${userId}`;
 }
 
-/** Payload of each event type; the later issues fill in the rest. */
+/**
+ * The payload of each event type: the one map the server's outbox appends, the gateway's emit and
+ * the browser's handlers are typed by, so a misspelt type or a wrong payload does not compile.
+ */
 export interface EventDataMap {
   'balance.updated': BalanceUpdatedData;
   'transaction.posted': TransactionPostedData;
   'request.updated': RequestView;
-  'queue.changed': { requestId: string; status: string; queueSize: number };
+  'queue.changed': QueueChangedData;
   'security.event': SecurityEventView;
   'user.locked': UserView;
   'user.unlocked': UserView;
 }
 
-/** The envelope every event travels in. `id` is a decimal string, strictly increasing per recipient. */
-export interface EventEnvelope<T extends EventType = EventType> {
-  id: string;
-  type: T;
-  occurredAt: string;
-  data: EventDataMap[T];
+/**
+ * The envelope every event travels in. `id` is a decimal string, strictly increasing per recipient.
+ * For a union of types it is the union of their envelopes, so checking `type` narrows `data`.
+ */
+export type EventEnvelope<T extends EventType = EventType> = {
+  [K in T]: { id: string; type: K; occurredAt: string; data: EventDataMap[K] };
+}[T];
+
+/** A socket message that is not an event: why the server is about to disconnect the socket. */
+export interface LiveSocketNotice {
+  code: 'TOKEN_INVALID' | 'RATE_LIMITED';
+  detail: string;
 }
+
+/**
+ * What the server emits on a live socket: each event type with its envelope, and the two notices
+ * (`session.expired` when the access token expires, `error` when the client sends too much).
+ */
+export type ServerToClientEvents = { [K in EventType]: (envelope: EventEnvelope<K>) => void } & {
+  'session.expired': (notice: LiveSocketNotice) => void;
+  error: (notice: LiveSocketNotice) => void;
+};
 
 /** Socket.IO handshake: `io(url, { path: '/socket.io', auth: { token, lastEventId } })`. */
 export interface LiveHandshakeAuth {

@@ -91,13 +91,3 @@ export interface LedgerCheck {
   unbalancedTransactions: Array<{ transactionId: string; entriesSum: number; entries: number }>;
   negativeBalances: Array<{ accountId: string; number: string; balance: number }>;
 }
-
-export interface AdminStats {
-  customers: number;
-  accounts: number;
-  lockedUsers: number;
-  totalCustomerBalance: number;
-  transactionsToday: number;
-  openRequests: number;
-  lastLockout: string | null;
-}

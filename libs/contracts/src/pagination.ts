@@ -10,6 +10,15 @@ export const PageQuerySchema = z.strictObject({
 });
 export type PageQuery = z.infer<typeof PageQuerySchema>;
 
+/**
+ * What a client passes for one page: the first page without a cursor, the next with the last page's
+ * `nextCursor`. A type alias, not an interface, so it fits the client's query-string record.
+ */
+export type PageRequest = {
+  limit?: number;
+  cursor?: string | null;
+};
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

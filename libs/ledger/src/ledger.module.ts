@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '@bank/accounts/accounts.module';
 import { UsersModule } from '@bank/users/users.module';
 import { MoneyPathRepository } from './money-path/money-path.repository';
+import { LedgerRepository } from './ledger.repository';
 import { LedgerService } from './ledger.service';
 import { LedgerQueriesService } from './ledger-queries.service';
 import { MoneyController } from './money.controller';
@@ -9,7 +10,7 @@ import { LedgerAdminController } from './ledger-admin.controller';
 
 @Module({
   imports: [AccountsModule, UsersModule],
-  providers: [MoneyPathRepository, LedgerService, LedgerQueriesService],
+  providers: [MoneyPathRepository, LedgerRepository, LedgerService, LedgerQueriesService],
   controllers: [MoneyController, LedgerAdminController],
   exports: [LedgerService, LedgerQueriesService],
 })

@@ -1,11 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
-import { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
 import { REQUEST_QUEUES } from '@bank/requests/request-jobs';
 import { LiveEventsHub } from '@bank/realtime/live-events.hub';
+import { OutboxService } from '@bank/outbox/outbox.service';
 import { MetricsRegistry } from './metrics.registry';
+import { PlatformGaugesRepository } from './platform-gauges.repository';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
 
@@ -19,7 +20,8 @@ export class PlatformGauges implements OnModuleInit {
 
   constructor(
     private readonly metrics: MetricsRegistry,
-    private readonly em: EntityManager,
+    private readonly outbox: OutboxService,
+    private readonly readings: PlatformGaugesRepository,
     private readonly hub: LiveEventsHub,
     @InjectQueue(REQUEST_QUEUES.triage) triage: Queue,
     @InjectQueue(REQUEST_QUEUES.fulfilment) fulfilment: Queue,
@@ -30,22 +32,14 @@ export class PlatformGauges implements OnModuleInit {
 
   onModuleInit(): void {
     const registers = [this.metrics.registry];
-    const query = <T extends object>(sql: string) => this.em.fork().getConnection().execute<T[]>(sql);
-    const queues = this.queues;
-    const hub = this.hub;
+    const { outbox, readings, queues, hub } = this;
 
     new Gauge({
       name: 'bankingcore_outbox_lag_seconds',
       help: 'Age of the oldest event not yet published by the relay (0 when none waits)',
       registers,
       async collect() {
-        // Two index-backed looks (not yet numbered; numbered past the relay's stored progress): no scan of the table.
-        const [row] = await query<{ lag: string | null }>(
-          `select extract(epoch from now() - least(
-             (select occurred_at from outbox_events where event_seq is null order by id limit 1),
-             (select occurred_at from outbox_events where event_seq > (select published_seq from outbox_relay_progress) order by event_seq limit 1))) as lag`,
-        );
-        this.set(Number(row?.lag ?? 0));
+        this.set(await outbox.lagSeconds());
       },
     });
     new Gauge({
@@ -84,8 +78,7 @@ export class PlatformGauges implements OnModuleInit {
       help: 'Users locked so far (account.locked in the security trail: lockouts and admin locks)',
       registers,
       async collect() {
-        const [row] = await query<{ n: string }>(`select count(*) as n from security_events where type = 'account.locked'`);
-        this.set(Number(row?.n ?? 0));
+        this.set(await readings.countLockouts());
       },
     });
   }

@@ -10,6 +10,7 @@ export function eventsChannel(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}events`;
 }
 
+/** A numbered `outbox_events` row as the relay and the stream reads select it. */
 export interface StoredEventRow {
   event_seq: string;
   recipient: EventRecipient;
@@ -18,6 +19,7 @@ export interface StoredEventRow {
   occurred_at: Date | string;
 }
 
+/** The payload was written by `OutboxService.append` for its type (or by a SQL function, for the same map): trusted here. */
 export function toEnvelope(row: StoredEventRow): EventEnvelope {
-  return { id: String(row.event_seq), type: row.type, occurredAt: new Date(row.occurred_at).toISOString(), data: row.payload as EventEnvelope['data'] };
+  return { id: String(row.event_seq), type: row.type, occurredAt: new Date(row.occurred_at).toISOString(), data: row.payload } as EventEnvelope;
 }

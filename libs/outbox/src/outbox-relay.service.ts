@@ -6,10 +6,9 @@ import type { AppConfig } from '@bank/config/app-config';
 import { pgSessionOptions } from '@bank/db/pg-session-options';
 import { unavailableDependency } from '@bank/problems/dependency-failure';
 import { watchRedis } from '@bank/redis/redis-health';
-import { eventsChannel, toEnvelope, type PublishedEvent, type StoredEventRow } from './event-stream';
+import { eventsChannel, toEnvelope, type PublishedEvent } from './event-stream';
+import { OutboxRelayRepository } from './outbox-relay.repository';
 
-/** Held by the one relay allowed to number and publish events; released when its session ends. */
-const RELAY_LEADER_LOCK_KEY = 7_311_202_612;
 const BATCH_SIZE = 1_000;
 const BACKSTOP_POLL_MS = 500;
 /**
@@ -53,7 +52,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   /** Set while a session is up: ends it (its connection was lost). */
   private sessionLost: ((error: Error) => void) | undefined;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly relay: OutboxRelayRepository,
+  ) {}
 
   get isLeader(): boolean {
     return this.leader;
@@ -117,7 +119,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     this.timers = [];
     await this.draining?.catch(() => undefined);
     if (wasLeader && this.publishedSeq !== null) {
-      await db.query('update outbox_relay_progress set published_seq = $1 where published_seq < $1', [this.publishedSeq]).catch(() => undefined);
+      await this.relay.storeProgress(db, this.publishedSeq).catch(() => undefined);
     }
     // The next session reads the progress from the database: another relay may have led meanwhile.
     this.publishedSeq = null;
@@ -129,15 +131,14 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   /** Waits (standing by) until this session holds the leader lock, then listens and drains. */
   private async campaign(db: Client): Promise<void> {
     while (!this.stopped) {
-      const { rows } = await db.query<{ acquired: boolean }>('select pg_try_advisory_lock($1) as acquired', [RELAY_LEADER_LOCK_KEY]);
-      if (rows[0].acquired) break;
+      if (await this.relay.tryLeaderLock(db)) break;
       await sleep(STANDBY_RETRY_MS);
     }
     if (this.stopped) return;
     this.leader = true;
     this.logger.log('outbox relay is the leader');
     db.on('notification', () => this.wake());
-    await db.query('listen outbox_events');
+    await this.relay.listenForAppends(db);
     this.timers.push(setInterval(() => this.wake(), BACKSTOP_POLL_MS));
     this.wake();
   }
@@ -184,31 +185,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * One statement stores the progress of the previous drain, numbers the committed, unnumbered
-   * rows, and reads every numbered row past the progress (those it just numbered, and any a relay
-   * published without storing it); they go to Redis in id order. One round trip to PostgreSQL per
-   * drain, and no write per published event.
+   * One round trip to PostgreSQL per drain (the repository's drain statement), and no write per
+   * published event; the rows go to Redis in id order.
    */
   private async publishPending(): Promise<number> {
-    const { rows } = await this.db!.query<StoredEventRow>({
-      name: 'outbox-relay-drain',
-      text: `with stored as (update outbox_relay_progress set published_seq = $2 where published_seq < $2 returning published_seq),
-                  progress as (select coalesce((select published_seq from stored), (select published_seq from outbox_relay_progress)) as seq),
-                  base as (select coalesce(max(event_seq), 0) as last from outbox_events),
-                  next as (select id, row_number() over (order by id) as position
-                           from (select id from outbox_events where event_seq is null order by id limit $1) oldest),
-                  numbered as (update outbox_events o set event_seq = base.last + next.position from next, base
-                               where o.id = next.id
-                               returning o.event_seq, o.recipient, o.type, o.payload, o.occurred_at)
-             select * from (
-               (select event_seq, recipient, type, payload, occurred_at from outbox_events
-                where event_seq > (select seq from progress) order by event_seq limit $1)
-               union all
-               select * from numbered
-             ) pending
-             order by event_seq limit $1`,
-      values: [BATCH_SIZE, this.publishedSeq ?? '0'],
-    });
+    const rows = await this.relay.drain(this.db!, this.publishedSeq ?? '0', BATCH_SIZE);
     if (rows.length === 0) return 0;
     const batch: PublishedEvent[] = rows.map((row) => ({ recipient: row.recipient, envelope: toEnvelope(row) }));
     await this.redis!.publish(eventsChannel(this.config.redisKeyPrefix), JSON.stringify(batch));

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
-import type { Server, Socket } from 'socket.io';
 import { EVENT_ID_PATTERN, userRecipient, type EventRecipient, type LiveHandshakeAuth } from '@bank/contracts/events';
 import { TokenService } from '@bank/auth/token.service';
 import type { VerifiedAccessToken } from '@bank/auth/access-token';
@@ -9,6 +8,7 @@ import { OutboxService } from '@bank/outbox/outbox.service';
 import { UsersService } from '@bank/users/users.service';
 import { LiveEventsHub, SocketStream } from './live-events.hub';
 import { throttleInbound } from './socket-throttle';
+import type { LiveServer, LiveSocket } from './live-socket';
 
 const REPLAY_PAGE = 500;
 
@@ -36,9 +36,9 @@ export function recipientsOf(user: { id: string; role: string }): EventRecipient
  * missed after `lastEventId`, then streams live events. Clients send nothing the server acts on.
  */
 @WebSocketGateway()
-export class EventsGateway implements OnGatewayInit<Server>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
+export class EventsGateway implements OnGatewayInit<LiveServer>, OnGatewayConnection<LiveSocket>, OnGatewayDisconnect<LiveSocket> {
   private readonly logger = new Logger(EventsGateway.name);
-  @WebSocketServer() private readonly server!: Server;
+  @WebSocketServer() private readonly server!: LiveServer;
 
   constructor(
     private readonly tokens: TokenService,
@@ -48,7 +48,7 @@ export class EventsGateway implements OnGatewayInit<Server>, OnGatewayConnection
     private readonly orm: MikroORM,
   ) {}
 
-  afterInit(server: Server): void {
+  afterInit(server: LiveServer): void {
     this.hub.onUserLocked((userId) => server.local.in(userRecipient(userId)).disconnectSockets(true));
     this.hub.onResubscribed((streams) => {
       for (const stream of streams) {
@@ -67,7 +67,7 @@ export class EventsGateway implements OnGatewayInit<Server>, OnGatewayConnection
     });
   }
 
-  async handleConnection(socket: Socket): Promise<void> {
+  async handleConnection(socket: LiveSocket): Promise<void> {
     const state = socket.data as SocketState;
     throttleInbound(socket);
     const recipients = recipientsOf(state.user);
@@ -91,13 +91,13 @@ export class EventsGateway implements OnGatewayInit<Server>, OnGatewayConnection
     stream.goLive();
   }
 
-  handleDisconnect(socket: Socket): void {
+  handleDisconnect(socket: LiveSocket): void {
     const state = socket.data as Partial<SocketState>;
     clearTimeout(state.expiry);
     if (state.stream) this.hub.detach(state.stream);
   }
 
-  private async authenticate(socket: Socket): Promise<void> {
+  private async authenticate(socket: LiveSocket): Promise<void> {
     const auth = (socket.handshake.auth ?? {}) as Partial<LiveHandshakeAuth>;
     if (typeof auth.token !== 'string' || auth.token.length === 0) throw handshakeError('TOKEN_INVALID', 'auth.token is required');
     let user: VerifiedAccessToken;

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import type { Socket } from 'socket.io';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
-import type { EventEnvelope, EventRecipient } from '@bank/contracts/events';
+import type { EventEnvelope, EventRecipient, EventType, ServerToClientEvents } from '@bank/contracts/events';
 import { eventsChannel, type PublishedEvent } from '@bank/outbox/event-stream';
 import { watchRedis } from '@bank/redis/redis-health';
+import type { LiveSocket } from './live-socket';
 
 /** The Redis client name of an api's live-event subscription (operators can find it in CLIENT LIST). */
 export function liveEventsConnectionName(redisKeyPrefix: string): string {
@@ -15,6 +15,12 @@ export function liveEventsConnectionName(redisKeyPrefix: string): string {
 /** How many live events a socket may have waiting while its replay runs, before it is cut off. */
 const REPLAY_BUFFER_MAX = 10_000;
 
+/** The one place an envelope goes out on a socket: under its type's name, with that type's payload. */
+function emitEnvelope<T extends EventType>(socket: LiveSocket, envelope: EventEnvelope<T>): void {
+  // TypeScript cannot see that a generic T's envelope is that T's parameter list: EventEnvelope<T> says so.
+  socket.emit(envelope.type, ...([envelope] as unknown as Parameters<ServerToClientEvents[T]>));
+}
+
 /**
  * One connected socket's view of the stream: the last event id it was sent, and — while the
  * stored events it missed are being replayed — the live events that arrived meanwhile.
@@ -23,7 +29,7 @@ export class SocketStream {
   private buffer: EventEnvelope[] | null = [];
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: LiveSocket,
     readonly recipients: readonly EventRecipient[],
     private lastSentId: bigint,
   ) {}
@@ -37,7 +43,7 @@ export class SocketStream {
     const id = BigInt(envelope.id);
     if (id <= this.lastSentId) return;
     this.lastSentId = id;
-    this.socket.emit(envelope.type, envelope);
+    emitEnvelope(this.socket, envelope);
   }
 
   /** Holds live events again while a new replay runs (after the hub lost its subscription). */
@@ -101,7 +107,7 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   get connectedSockets(): number {
-    const sockets = new Set<Socket>();
+    const sockets = new Set<LiveSocket>();
     for (const set of this.streams.values()) for (const stream of set) sockets.add(stream.socket);
     return sockets.size;
   }
@@ -138,7 +144,7 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
     for (const { recipient, envelope } of batch) {
       const set = this.streams.get(recipient);
       if (set) for (const stream of set) stream.offerLive(envelope);
-      if (envelope.type === 'user.locked') for (const listener of this.userLockedListeners) listener((envelope.data as { id: string }).id);
+      if (envelope.type === 'user.locked') for (const listener of this.userLockedListeners) listener(envelope.data.id);
     }
   }
 }

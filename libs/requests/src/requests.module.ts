@@ -5,13 +5,13 @@ import { RequestQueuesModule } from './request-queues.module';
 import { RequestsService } from './requests.service';
 import { RequestsRepository } from './requests.repository';
 import { RequestTransitions } from './request-transitions';
-import { IdempotentCalls } from '@bank/idempotency/idempotent-calls';
+import { IdempotencyModule } from '@bank/idempotency/idempotency.module';
 import { RequestsController } from './requests.controller';
 
 /** The api side of service requests: the REST routes and the service. */
 @Module({
-  imports: [AccountsModule, UsersModule, RequestQueuesModule],
-  providers: [RequestsService, RequestTransitions, RequestsRepository, IdempotentCalls],
+  imports: [AccountsModule, UsersModule, RequestQueuesModule, IdempotencyModule],
+  providers: [RequestsService, RequestTransitions, RequestsRepository],
   controllers: [RequestsController],
   exports: [RequestsService],
 })

@@ -8,7 +8,7 @@ import { NotFound } from '@bank/problems/domain-error';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
-import { minorUnits } from '@bank/accounts/account-row';
+import { minorUnits } from '@bank/db/minor-units';
 import { RequestJobsProducer } from './request-jobs.producer';
 import { toRequestView, type RequestRow } from './request-row';
 import { InvalidStateTransition } from './requests.errors';

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { SOCKET_PATH, type EventEnvelope, type EventType, type LiveHandshakeAuth } from '@bank/contracts/events';
+import { SOCKET_PATH, type EventEnvelope, type EventType, type LiveHandshakeAuth, type ServerToClientEvents } from '@bank/contracts/events';
 import type { Session } from '../session/session';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -20,7 +20,7 @@ type Listener<T extends EventType> = (envelope: EventEnvelope<T>) => void;
 export class LiveConnection extends EventTarget {
   state: ConnectionState = 'connecting';
   private lastEventId: string | undefined;
-  private socket: Socket | undefined;
+  private socket: Socket<ServerToClientEvents> | undefined;
   private readonly listeners = new Map<EventType, Set<Listener<EventType>>>();
   private offlineTimer: ReturnType<typeof setTimeout> | undefined;
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
@@ -69,7 +69,7 @@ export class LiveConnection extends EventTarget {
     this.socket?.close();
   }
 
-  /** Listens to one event type; returns the unsubscribe. */
+  /** Listens to one event type, its handler typed by the contract's event map; returns the unsubscribe. */
   on<T extends EventType>(type: T, listener: Listener<T>): () => void {
     let set = this.listeners.get(type);
     if (!set) this.listeners.set(type, (set = new Set()));

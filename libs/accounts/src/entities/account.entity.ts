@@ -6,6 +6,7 @@ import { DAILY_LIMIT_DEFAULT_MINOR } from '@bank/contracts/accounts';
 export type AccountKind = 'customer' | 'system';
 export type AccountTypeColumn = 'checking' | 'savings' | 'cash';
 
+/** An `accounts` row: the one account row type (system accounts too; the cash accounts are `kind = 'system'`). */
 @Entity({ tableName: 'accounts' })
 export class Account {
   [OptionalProps]?: 'ownerId' | 'kind' | 'status' | 'dailyLimit' | 'balance' | 'createdAt' | 'updatedAt';
@@ -46,6 +47,10 @@ export class Account {
   updatedAt: Date = new Date();
 }
 
+/**
+ * The one account → `account` of API.md mapping in TypeScript. (The money path answers from
+ * PostgreSQL with the same shape, built by the SQL function `money_account_view`.)
+ */
 export function toAccountView(account: Account): AccountView {
   return {
     id: account.id,

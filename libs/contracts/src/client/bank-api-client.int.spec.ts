@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { RequestContext } from '@mikro-orm/postgresql';
 import { RequestsService } from '@bank/requests/requests.service';
 import { OutboxRelayService } from '@bank/outbox/outbox-relay.service';
+import { OutboxRelayRepository } from '@bank/outbox/outbox-relay.repository';
 import { OPEN_REQUEST_STATUSES, type RequestView } from '@bank/contracts/requests';
 import { TestApp, TEST_PASSWORD, TEST_PIN, uniqueEmail } from '../../../../test/support/test-app';
 import { eventually } from '../../../../test/support/live-client';
@@ -341,7 +342,7 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
   it('events(after) is the REST fallback of the live stream: the caller’s envelopes oldest first, paged from an id', async () => {
     // Events get their public id from the outbox relay, which runs in the worker, not in TestApp:
     // the worker's own relay service is started here for this test.
-    const relay = new OutboxRelayService(t.config);
+    const relay = new OutboxRelayService(t.config, new OutboxRelayRepository());
     await relay.onApplicationBootstrap();
     try {
       const customer = await t.newCustomer();

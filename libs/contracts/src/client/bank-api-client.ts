@@ -1,11 +1,12 @@
-import type { AccountView, OpenAccountRequest } from '../accounts';
+import type { AccountList, AccountView, OpenAccountRequest } from '../accounts';
+import type { AdminStats } from '../admin';
 import type { RegisterRequest, RegisterResponse, TokenResponse } from '../auth';
 import type { EventEnvelope } from '../events';
-import { IDEMPOTENCY_KEY_HEADER, type AdminStats, type DepositRequest, type EntryView, type LedgerCheck, type MoneyMoved, type TransactionView, type TransferRequest, type WithdrawalRequest } from '../ledger';
-import type { Page } from '../pagination';
+import { IDEMPOTENCY_KEY_HEADER, type DepositRequest, type EntryView, type LedgerCheck, type MoneyMoved, type TransactionView, type TransferRequest, type WithdrawalRequest } from '../ledger';
+import type { Page, PageRequest } from '../pagination';
 import type { CreateRequest, RequestStatus, RequestView } from '../requests';
 import { ADMIN_KEY_HEADER, type SecurityEventType, type SecurityEventView } from '../security';
-import type { CreateStaffRequest, UserView } from '../users';
+import type { CreateStaffRequest, UserStatus, UserView } from '../users';
 import { ApiProblem } from './api-problem';
 
 export const API_BASE_PATH = '/api/v1';
@@ -91,7 +92,7 @@ export class BankApiClient {
   }
 
   // Accounts and money
-  accounts(): Promise<{ items: AccountView[] }> {
+  accounts(): Promise<AccountList> {
     return this.request('GET', '/accounts');
   }
   openAccount(body: Partial<OpenAccountRequest> = {}): Promise<AccountView> {
@@ -100,7 +101,7 @@ export class BankApiClient {
   account(id: string): Promise<AccountView> {
     return this.request('GET', `/accounts/${encodeURIComponent(id)}`);
   }
-  history(accountId: string, page: { limit?: number; cursor?: string | null } = {}): Promise<Page<EntryView>> {
+  history(accountId: string, page: PageRequest = {}): Promise<Page<EntryView>> {
     return this.request('GET', `/accounts/${encodeURIComponent(accountId)}/transactions`, { query: page });
   }
   deposit(accountId: string, body: DepositRequest, idempotencyKey: string): Promise<MoneyMoved> {
@@ -114,7 +115,7 @@ export class BankApiClient {
   }
 
   // Service requests
-  serviceRequests(query: { status?: RequestStatus; limit?: number; cursor?: string | null } = {}): Promise<Page<RequestView>> {
+  serviceRequests(query: PageRequest & { status?: RequestStatus } = {}): Promise<Page<RequestView>> {
     return this.request('GET', '/service-requests', { query });
   }
   serviceRequest(id: string): Promise<RequestView> {
@@ -146,10 +147,10 @@ export class BankApiClient {
   }
 
   // Admin
-  securityEvents(query: { type?: SecurityEventType; limit?: number; cursor?: string | null } = {}): Promise<Page<SecurityEventView>> {
+  securityEvents(query: PageRequest & { type?: SecurityEventType } = {}): Promise<Page<SecurityEventView>> {
     return this.request('GET', '/admin/security-events', { query });
   }
-  users(query: { status?: 'active' | 'locked'; limit?: number; cursor?: string | null } = {}): Promise<Page<UserView>> {
+  users(query: PageRequest & { status?: UserStatus } = {}): Promise<Page<UserView>> {
     return this.request('GET', '/admin/users', { query });
   }
   lockUser(id: string, reason: string): Promise<UserView> {
@@ -162,7 +163,7 @@ export class BankApiClient {
   createStaff(body: CreateStaffRequest): Promise<UserView> {
     return this.request('POST', '/admin/staff', { body });
   }
-  allTransactions(page: { limit?: number; cursor?: string | null } = {}): Promise<Page<TransactionView>> {
+  allTransactions(page: PageRequest = {}): Promise<Page<TransactionView>> {
     return this.request('GET', '/admin/transactions', { query: page });
   }
   ledgerCheck(): Promise<LedgerCheck> {

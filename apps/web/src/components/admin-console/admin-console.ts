@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { ContextConsumer } from '@lit/context';
-import type { AdminStats, LedgerCheck, TransactionView } from '@bank/contracts/ledger';
+import type { AdminStats } from '@bank/contracts/admin';
+import type { LedgerCheck, TransactionView } from '@bank/contracts/ledger';
 import type { SecurityEventView } from '@bank/contracts/security';
 import type { UserView } from '@bank/contracts/users';
 import type { RequestView } from '@bank/contracts/requests';

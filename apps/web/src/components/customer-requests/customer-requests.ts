@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type { AccountView } from '@bank/contracts/accounts';
-import { ACCOUNT_TYPES_OF_REQUESTS, CreateRequestSchema, OPEN_REQUEST_STATUSES, REQUEST_TYPES, SUBMIT_SCHEMAS, type RequestType, type RequestView } from '@bank/contracts/requests';
+import { ACCOUNT_TYPES_OF_REQUESTS, canTransition, CreateRequestSchema, OPEN_REQUEST_STATUSES, REQUEST_TYPES, SUBMIT_SCHEMAS, type RequestType, type RequestView } from '@bank/contracts/requests';
 import { sessionContext } from '../../session/session-context';
 import { LiveSubscriptions } from '../../live/live-subscriptions';
 import { formatDateTime, parseMoney } from '../../format/money';
@@ -196,7 +196,7 @@ export class CustomerRequests extends LitElement {
             <div><button type="submit">Send</button></div>
           </form>`
         : null}
-      ${open && ['submitted', 'pending_review'].includes(request.status)
+      ${open && canTransition(request.status, 'cancelled')
         ? html`<button class="danger" type="button" @click=${() => this.cancel(request)}>Cancel request</button>`
         : null}
     </li>`;

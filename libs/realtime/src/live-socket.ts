@@ -1,0 +1,9 @@
+import type { Server, Socket } from 'socket.io';
+import type { ServerToClientEvents } from '@bank/contracts/events';
+
+/** Clients send nothing the server acts on. */
+type ClientToServerEvents = Record<never, never>;
+
+/** A live-events socket, its emits typed by the contract's event map. */
+export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;
