@@ -6,8 +6,8 @@
 // (no cycles between libraries) and nothing points up.
 const LAYERS = [
   { name: 'use cases', libs: ['onboarding', 'admin', 'requests'] },
-  { name: 'core features', libs: ['metrics', 'health', 'realtime', 'ledger', 'accounts', 'security'] },
-  { name: 'identity and plumbing', libs: ['auth', 'users', 'idempotency', 'outbox', 'redis', 'logging', 'db', 'problems', 'config'] },
+  { name: 'core features', libs: ['health', 'realtime', 'ledger', 'accounts', 'security'] },
+  { name: 'identity and plumbing', libs: ['metrics', 'auth', 'users', 'idempotency', 'outbox', 'redis', 'logging', 'db', 'problems', 'config'] },
   { name: 'contracts', libs: ['contracts'] },
 ];
 

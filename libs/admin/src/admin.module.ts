@@ -3,12 +3,17 @@ import { AccountsModule } from '@bank/accounts/accounts.module';
 import { LedgerModule } from '@bank/ledger/ledger.module';
 import { UsersModule } from '@bank/users/users.module';
 import { RequestsModule } from '@bank/requests/requests.module';
+import { RequestQueuesModule } from '@bank/requests/request-queues.module';
+import { OutboxModule } from '@bank/outbox/outbox.module';
+import { RealtimeModule } from '@bank/realtime/realtime.module';
 import { AdminStatsService } from './admin-stats.service';
 import { AdminController } from './admin.controller';
+import { PlatformGauges } from './platform-gauges';
 
+/** What admins and operators watch: the dashboard's numbers and the platform gauges on /metrics. */
 @Module({
-  imports: [UsersModule, AccountsModule, LedgerModule, RequestsModule],
-  providers: [AdminStatsService],
+  imports: [UsersModule, AccountsModule, LedgerModule, RequestsModule, RequestQueuesModule, OutboxModule, RealtimeModule],
+  providers: [AdminStatsService, PlatformGauges],
   controllers: [AdminController],
 })
 export class AdminModule {}

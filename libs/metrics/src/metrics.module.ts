@@ -1,26 +1,17 @@
 import { Global, Module } from '@nestjs/common';
-import { OutboxModule } from '@bank/outbox/outbox.module';
-import { RealtimeModule } from '@bank/realtime/realtime.module';
-import { RequestQueuesModule } from '@bank/requests/request-queues.module';
-import { RateLimitFallbackCounter } from '@bank/security/rate-limits/fallback-throttler-storage';
 import { MetricsRegistry } from './metrics.registry';
-import { PlatformGauges } from './platform-gauges';
-import { PlatformGaugesRepository } from './platform-gauges.repository';
 import { MetricsController } from './metrics.controller';
 import { MoneyMetricsInterceptor } from './money-metrics.interceptor';
 
-/** Prometheus metrics of the api process at `/metrics`. Global, so any controller can use MoneyMetricsInterceptor. */
+/**
+ * Prometheus metrics of the api process at `/metrics`: the registry and its counters. Global, so any
+ * module counts into it and any controller can use MoneyMetricsInterceptor. The platform-wide gauges
+ * read at scrape time (queues, sockets, outbox lag, lockouts) are the admin library's PlatformGauges.
+ */
 @Global()
 @Module({
-  imports: [OutboxModule, RealtimeModule, RequestQueuesModule],
-  providers: [
-    MetricsRegistry,
-    PlatformGaugesRepository,
-    PlatformGauges,
-    MoneyMetricsInterceptor,
-    { provide: RateLimitFallbackCounter, inject: [MetricsRegistry], useFactory: (registry: MetricsRegistry) => registry.rateLimitFallback },
-  ],
+  providers: [MetricsRegistry, MoneyMetricsInterceptor],
   controllers: [MetricsController],
-  exports: [MetricsRegistry, MoneyMetricsInterceptor, RateLimitFallbackCounter],
+  exports: [MetricsRegistry, MoneyMetricsInterceptor],
 })
 export class MetricsModule {}

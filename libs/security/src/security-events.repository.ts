@@ -62,4 +62,10 @@ export class SecurityEventsRepository {
     );
     return row;
   }
+
+  /** Events of one type so far. Read at scrape time, outside any request: on the ORM's connection directly. */
+  async countOfType(type: SecurityEventType): Promise<number> {
+    const [row] = await this.em.getConnection().execute<Array<{ n: string }>>('select count(*) as n from security_events where type = ?', [type]);
+    return Number(row?.n ?? 0);
+  }
 }

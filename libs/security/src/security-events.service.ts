@@ -54,4 +54,9 @@ export class SecurityEventsService implements SecurityTrail {
     const row = await this.events.adminKeyFailures(adminId, windowS, max);
     return { failures: row.failures, retryAfterS: row.retry_after };
   }
+
+  /** Users locked so far: `account.locked` in the trail (lockouts and admin locks). */
+  countLockouts(): Promise<number> {
+    return this.events.countOfType('account.locked');
+  }
 }

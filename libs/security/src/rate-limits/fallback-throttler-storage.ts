@@ -8,12 +8,9 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
 export type RateLimitFallbackEvent = 'switched' | 'counted' | 'recovered';
 export const RATE_LIMIT_FALLBACK_EVENTS: readonly RateLimitFallbackEvent[] = ['switched', 'counted', 'recovered'];
 
-/**
- * Counts the fallback (`bankingcore_rate_limit_fallback_total`). A port: the metrics library
- * provides it app-wide in the api, so security does not import metrics; the worker has none.
- */
-export abstract class RateLimitFallbackCounter {
-  abstract inc(labels: { event: RateLimitFallbackEvent }, value?: number): void;
+/** Counts the fallback (`bankingcore_rate_limit_fallback_total` in the api; the worker has no metrics). */
+export interface RateLimitFallbackCounter {
+  inc(labels: { event: RateLimitFallbackEvent }, value?: number): void;
 }
 
 export interface FallbackThrottlerStorageOptions {

@@ -10,7 +10,8 @@ import { RateLimiter } from '@bank/auth/rate-limit.decorator';
 import { SecurityModule } from '../security.module';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RateLimitedEvents } from './rate-limited-events';
-import { FallbackThrottlerStorage, RateLimitFallbackCounter } from './fallback-throttler-storage';
+import { MetricsRegistry } from '@bank/metrics/metrics.registry';
+import { FallbackThrottlerStorage } from './fallback-throttler-storage';
 
 /**
  * The rate limits of DESIGN.md "Security", counted in Redis (atomically, by the storage's Lua
@@ -24,12 +25,12 @@ import { FallbackThrottlerStorage, RateLimitFallbackCounter } from './fallback-t
   imports: [
     SecurityModule,
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG, REDIS, { token: RateLimitFallbackCounter, optional: true }],
-      useFactory: (config: AppConfig, redis: Redis, fallbackCounter?: RateLimitFallbackCounter) => ({
+      inject: [APP_CONFIG, REDIS, { token: MetricsRegistry, optional: true }],
+      useFactory: (config: AppConfig, redis: Redis, metrics?: MetricsRegistry) => ({
         throttlers: RATE_LIMIT_NAMES.map((name) => ({ name, limit: config.rateLimits[name].limit, ttl: config.rateLimits[name].windowS * 1000 })),
         storage: new FallbackThrottlerStorage(new ThrottlerStorageRedisService(redis), {
           redisReady: () => redis.status === 'ready',
-          metrics: fallbackCounter,
+          metrics: metrics?.rateLimitFallback,
         }),
         // Retry-After comes with the 429 problem document; per-limit headers would name our internals.
         setHeaders: false,

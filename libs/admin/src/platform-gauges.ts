@@ -5,8 +5,8 @@ import { Gauge } from 'prom-client';
 import { REQUEST_QUEUES } from '@bank/requests/request-jobs';
 import { LiveEventsHub } from '@bank/realtime/live-events.hub';
 import { OutboxService } from '@bank/outbox/outbox.service';
-import { MetricsRegistry } from './metrics.registry';
-import { PlatformGaugesRepository } from './platform-gauges.repository';
+import { MetricsRegistry } from '@bank/metrics/metrics.registry';
+import { SecurityEventsService } from '@bank/security/security-events.service';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
 
@@ -21,7 +21,7 @@ export class PlatformGauges implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsRegistry,
     private readonly outbox: OutboxService,
-    private readonly readings: PlatformGaugesRepository,
+    private readonly securityEvents: SecurityEventsService,
     private readonly hub: LiveEventsHub,
     @InjectQueue(REQUEST_QUEUES.triage) triage: Queue,
     @InjectQueue(REQUEST_QUEUES.fulfilment) fulfilment: Queue,
@@ -32,7 +32,7 @@ export class PlatformGauges implements OnModuleInit {
 
   onModuleInit(): void {
     const registers = [this.metrics.registry];
-    const { outbox, readings, queues, hub } = this;
+    const { outbox, securityEvents, queues, hub } = this;
 
     new Gauge({
       name: 'bankingcore_outbox_lag_seconds',
@@ -78,7 +78,7 @@ export class PlatformGauges implements OnModuleInit {
       help: 'Users locked so far (account.locked in the security trail: lockouts and admin locks)',
       registers,
       async collect() {
-        this.set(await readings.countLockouts());
+        this.set(await securityEvents.countLockouts());
       },
     });
   }
