@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { EventEnvelope } from '@bank/contracts/events';
+import type { EventEnvelope, EventType } from '@bank/contracts/events';
 
 /** A socket.io-client connection that records every event it receives, in order. */
 export class LiveClient {
@@ -60,8 +60,8 @@ export class LiveClient {
     return this.events[this.events.length - 1]?.id;
   }
 
-  ofType(type: string): EventEnvelope[] {
-    return this.events.filter((event) => event.type === type);
+  ofType<T extends EventType>(type: T): Array<EventEnvelope<T>> {
+    return this.events.filter((event) => event.type === type) as Array<EventEnvelope<T>>;
   }
 
   close(): void {
