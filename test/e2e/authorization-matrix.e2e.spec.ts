@@ -81,6 +81,7 @@ const PROBLEM_CODE_OF: Record<number, string> = { 401: 'TOKEN_INVALID', 403: 'FO
 const DEPOSIT = 1_234;
 const WITHDRAWAL = 1_000;
 const TRANSFER = 700;
+const HELD = 5_000;
 const FUNDS = 100_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -105,7 +106,8 @@ describe('authorization matrix: every registered route × every caller', () => {
   const counts = { routes: 0, calls: 0, refused: 0 };
 
   beforeAll(async () => {
-    t = await TestApp.start();
+    // A low review threshold, so every route of holds has a hold to act on without nearing the daily limit.
+    t = await TestApp.start({ REVIEW_AMOUNT: String(HELD) });
     [customerA, customerB, employee, employee2, admin] = await Promise.all([
       t.newFundedCustomer(FUNDS, { fullName: 'Owner Olivia' }),
       t.newFundedCustomer(FUNDS, { fullName: 'Other Oscar' }),
@@ -171,6 +173,31 @@ describe('authorization matrix: every registered route × every caller', () => {
   }
 
   const ownAccount = async (w: World): Promise<Ctx> => ({ id: w.owner.accountId });
+  /** A transfer of the owner's held for review (REVIEW_AMOUNT is HELD here). */
+  const ownHold = async (w: World): Promise<Ctx> => {
+    await http().post(`/api/v1/accounts/${w.owner.accountId}/deposits`).set(as(w.owner)).send({ amount: HELD }).expect(201);
+    const held = await http().post('/api/v1/transfers').set(as(w.owner)).send({ fromAccountId: w.owner.accountId, toAccountNumber: w.other.accountNumber, amount: HELD }).expect(202);
+    return { id: held.body.hold.id as string };
+  };
+  /** A posted transfer the owner sent: to a victim (no part for `other`), or to `other` itself. */
+  const ownSentTransfer =
+    (to: 'victim' | 'other' = 'victim') =>
+    async (w: World): Promise<Ctx> => {
+      const toAccountNumber = to === 'other' ? w.other.accountNumber : (await newVictim()).accountNumber;
+      const sent = await http().post('/api/v1/transfers').set(as(w.owner)).send({ fromAccountId: w.owner.accountId, toAccountNumber, amount: TRANSFER }).expect(201);
+      return { id: sent.body.transaction.id as string };
+    };
+  async function openDisputes(transactionId: string): Promise<number> {
+    const [row] = await t.sql<{ n: number }>(
+      `select count(*)::int as n from service_requests where type = 'transaction_dispute' and details->>'transactionId' = ? and status not in ('completed', 'rejected', 'cancelled', 'expired', 'failed')`,
+      [transactionId],
+    );
+    return row.n;
+  }
+  async function holdStatus(id: string): Promise<string | null> {
+    const [row] = await t.sql<{ status: string }>('select status from holds where id = ?', [id]);
+    return row?.status ?? null;
+  }
   const requestAt = (stage: Parameters<typeof newRequest>[1], type?: RequestType) => async (w: World): Promise<Ctx> => ({ id: await newRequest(w.owner, stage, type) });
   const balance = (ctx: Ctx) => balanceOf(ctx.id!);
   const requestState = (ctx: Ctx) => requestStatus(ctx.id!);
@@ -306,6 +333,32 @@ describe('authorization matrix: every registered route × every caller', () => {
       watch: requestState,
       effect: becomes('rejected'),
       extras: [{ label: 'an employee who did not claim it', who: 'employee2', expect: 403, setup: requestAt('in_review') }],
+    },
+
+    // Holds (API.md "Holds"): the owner lists, reads and cancels their own; staff read any (with the review facts).
+    'GET /api/v1/holds': { expect: customers(200) },
+    'GET /api/v1/holds/:id': {
+      expect: { anonymous: 401, owner: 200, other: 404, employee: 200, admin: 200 },
+      customerResource: true,
+      setup: ownHold,
+    },
+    'POST /api/v1/holds/:id/cancel': {
+      expect: customers(200, 404),
+      customerResource: true,
+      setup: ownHold,
+      watch: (ctx) => holdStatus(ctx.id!),
+      effect: becomes('cancelled'),
+    },
+
+    // Disputes (API.md "Disputes and reversals"): the sender disputes their own transfer; someone with no part in it gets 404.
+    'POST /api/v1/transactions/:id/disputes': {
+      expect: customers(202, 404),
+      customerResource: true,
+      setup: ownSentTransfer(),
+      call: () => ({ body: { reason: 'matrix dispute' }, headers: { 'Idempotency-Key': randomUUID() } }),
+      watch: (ctx) => openDisputes(ctx.id!),
+      effect: movedBy(1),
+      extras: [{ label: 'the recipient', who: 'other', expect: 422, code: 'DISPUTE_NOT_ALLOWED', setup: ownSentTransfer('other'), call: () => ({ body: { reason: 'matrix dispute' } }) }],
     },
 
     // Admin only.

@@ -34,8 +34,8 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
     const transactionId = moved.body.transaction.id as string;
     await eventually(() => sa.events.length === 2 && sb.events.length === 2, 'both sides to get 2 events');
     expect(sa.events.map((e) => e.type)).toEqual(['balance.updated', 'transaction.posted']);
-    expect(sa.events[0].data).toEqual({ accountId: a.accountId, balance: 7_500, currency: 'USD', transactionId });
-    expect(sb.events[0].data).toEqual({ accountId: b.accountId, balance: 3_000, currency: 'USD', transactionId });
+    expect(sa.events[0].data).toEqual({ accountId: a.accountId, balance: 7_500, availableBalance: 7_500, currency: 'USD', transactionId });
+    expect(sb.events[0].data).toEqual({ accountId: b.accountId, balance: 3_000, availableBalance: 3_000, currency: 'USD', transactionId });
     expect(sb.events[1].data as TransactionPostedData).toMatchObject({ accountId: b.accountId, transactionId, amount: 2_500, balanceAfter: 3_000, kind: 'transfer' });
     for (const event of [...sa.events, ...sb.events]) {
       expect(event).toEqual({ id: expect.stringMatching(/^\d+$/), type: expect.any(String), occurredAt: expect.any(String), data: expect.any(Object) });

@@ -35,7 +35,7 @@ describe('service-request pipeline recovery (own Redis, real worker processes)',
    * Approves `requestId` while a transaction holds its account's row lock, so the fulfilment job
    * blocks inside its own transaction; runs `whileBlocked`, then lets go of the lock.
    */
-  const approveWithFulfilmentBlocked = async (accountId: string, requestId: string, whileBlocked: () => Promise<void>) => {
+  const approveWithFulfilmentBlocked = async (accountId: string, requestId: string, whileBlocked: () => Promise<void>, blockedStatement = 'update accounts set daily_limit%') => {
     const lock = new Client({ connectionString: stack.databaseUrl });
     await lock.connect();
     try {
@@ -45,7 +45,8 @@ describe('service-request pipeline recovery (own Redis, real worker processes)',
       // Asked on another connection: inside the lock's transaction pg_stat_activity is a frozen snapshot.
       await eventually(async () => {
         const [{ n }] = await t().sql<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'update accounts set daily_limit%'`,
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like ?`,
+          [blockedStatement],
         );
         return n === 1;
       }, 'the fulfilment to wait for the account row inside its transaction');
@@ -119,6 +120,39 @@ describe('service-request pipeline recovery (own Redis, real worker processes)',
     expect(Number(limit)).toBe(3_333_333);
     expect(await historyOf(request.id)).toEqual(['null→submitted', 'submitted→pending_review', 'pending_review→in_review', 'in_review→approved', 'approved→completed']);
     expect(await completedEvents(request.id)).toBe(1);
+  });
+
+  it('a worker killed (SIGKILL) while posting an approved hold: after the restart the transfer posts exactly once', async () => {
+    const sender = await t().newFundedCustomer(600_000);
+    const payee = await t().newFundedCustomer(1);
+    const held = await t()
+      .http()
+      .post('/api/v1/transfers')
+      .set(bearer(sender.accessToken))
+      .send({ fromAccountId: sender.accountId, toAccountNumber: payee.accountNumber, amount: 500_000, description: 'held, then killed' })
+      .expect(202);
+    const { id: holdId, requestId } = held.body.hold as { id: string; requestId: string };
+    await flow.decide(requestId, sender, false);
+    await approveWithFulfilmentBlocked(
+      sender.accountId,
+      requestId,
+      async () => {
+        const doomed = currentWorker();
+        doomed.kill('SIGKILL');
+        expect((await doomed.exited).signal).toBe('SIGKILL');
+      },
+      'select hold_post%',
+    );
+    expect((await flow.get(requestId, sender)).status).toBe('approved');
+
+    await stack.startRelay();
+    await flow.reach(requestId, 'completed', sender, 45_000);
+    const [hold] = await t().sql<{ status: string; transaction_id: string }>('select status, transaction_id from holds where id = ?', [holdId]);
+    expect(hold.status).toBe('posted');
+    const postings = await t().sql<{ id: string }>(`select id from ledger_transactions where kind = 'transfer' and description = 'held, then killed'`);
+    expect(postings.map((p) => p.id)).toEqual([hold.transaction_id]);
+    const balances = await t().sql<{ id: string; balance: string; held: string }>('select id, balance, held from accounts where id in (?, ?)', [sender.accountId, payee.accountId]);
+    expect(Object.fromEntries(balances.map((b) => [b.id, [Number(b.balance), Number(b.held)]]))).toEqual({ [sender.accountId]: [100_000, 0], [payee.accountId]: [500_001, 0] });
   });
 
   it('a fulfilment that throws on every attempt ends failed with the reason after the retries, visible to admins', async () => {

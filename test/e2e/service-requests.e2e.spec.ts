@@ -42,7 +42,8 @@ describe('service requests through the BullMQ pipeline (real worker process)', (
     expect(request).toMatchObject({ status: 'submitted', type: 'limit_increase', ownerId: alice.user.id, accountId: alice.accountId, details: { dailyLimit: 2_000_000 } });
     await decide(request.id, alice);
     await reach(request.id, 'completed', alice);
-    await transfer().then((response) => expect(response.status).toBe(201));
+    // Within the new limit now: accepted, and held for review as any transfer of 5,000.00 or more is (API.md "Holds").
+    await transfer().then((response) => expect(response.status).toBe(202));
 
     const statuses = (client: LiveClient) => client.ofType('request.updated').filter((e) => (e.data as unknown as RequestView).id === request.id).map((e) => (e.data as unknown as RequestView).status);
     await eventually(() => statuses(ownerSocket).at(-1) === 'completed', 'the owner to see completed live');

@@ -100,10 +100,10 @@ describe('scale-out soak: the native stack under load, each process restarted tw
     ];
     const started = Date.now();
     for (const [target, signal] of schedule) {
-      await sleep(4_000);
+      await sleep(2_500);
       await restart(target, signal);
     }
-    await sleep(Math.max(3_000, 55_000 - (Date.now() - started)));
+    await sleep(Math.max(3_000, 35_000 - (Date.now() - started)));
     await simulator.stop(); // the simulator's sockets stay open: they are checked below
     const { totals } = simulator;
 

@@ -2,7 +2,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { ApiProblem } from '@bank/contracts/client/api-problem';
 import { SOCKET_PATH } from '@bank/contracts/events';
-import type { RequestStatus, RequestType, RequestView } from '@bank/contracts/requests';
+import type { CustomerRequestType, RequestStatus, RequestType, RequestView } from '@bank/contracts/requests';
 import { OPEN_REQUEST_STATUSES } from '@bank/contracts/requests';
 import { codeOf, SimulatedClient, sleep, withRetries } from './simulated-client';
 
@@ -68,7 +68,7 @@ interface SimulatedCustomer {
   readonly disconnects: string[];
 }
 
-const REQUEST_MIX: RequestType[] = ['kyc_update', 'limit_increase', 'card_pin_reset'];
+const REQUEST_MIX: CustomerRequestType[] = ['kyc_update', 'limit_increase', 'card_pin_reset'];
 const FINAL = (status: RequestStatus) => !OPEN_REQUEST_STATUSES.includes(status);
 const INITIAL_BALANCE = 2_000_00;
 const MAX_IN_FLIGHT = 64;

@@ -98,7 +98,7 @@ describe('worker (in-process): outbox relay, request processors, sweep, heartbea
       const transactionId = deposited.body.transaction.id as string;
 
       await eventually(() => live.ofType('transaction.posted').length === 1, 'the owner to get the deposit live');
-      expect(live.ofType('balance.updated').map((e) => e.data as BalanceUpdatedData)).toEqual([{ accountId: c.accountId, balance: 12_345, currency: 'USD', transactionId }]);
+      expect(live.ofType('balance.updated').map((e) => e.data as BalanceUpdatedData)).toEqual([{ accountId: c.accountId, balance: 12_345, availableBalance: 12_345, currency: 'USD', transactionId }]);
 
       const rowsOfDeposit = () =>
         api.sql<{ type: string; event_seq: string | null; published: boolean }>(

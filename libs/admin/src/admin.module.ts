@@ -6,13 +6,14 @@ import { RequestsModule } from '@bank/requests/requests.module';
 import { RequestQueuesModule } from '@bank/requests/request-queues.module';
 import { OutboxModule } from '@bank/outbox/outbox.module';
 import { RealtimeModule } from '@bank/realtime/realtime.module';
+import { HoldsModule } from '@bank/ledger/holds/holds.module';
 import { AdminStatsService } from './admin-stats.service';
 import { AdminController } from './admin.controller';
 import { PlatformGauges } from './platform-gauges';
 
 /** What admins and operators watch: the dashboard's numbers and the platform gauges on /metrics. */
 @Module({
-  imports: [UsersModule, AccountsModule, LedgerModule, RequestsModule, RequestQueuesModule, OutboxModule, RealtimeModule],
+  imports: [UsersModule, AccountsModule, LedgerModule, RequestsModule, RequestQueuesModule, OutboxModule, RealtimeModule, HoldsModule],
   providers: [AdminStatsService, PlatformGauges],
   controllers: [AdminController],
 })

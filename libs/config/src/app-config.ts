@@ -65,6 +65,23 @@ export interface RateLimitSetting {
   windowS: number;
 }
 
+/** A review threshold in minor units; `0` or `off` turns the rule off (null). */
+const reviewAmount = z
+  .string()
+  .regex(/^\s*(off|\d{1,12})\s*$/, { error: 'must be an amount in minor units, or 0 / off' })
+  .transform((value) => (value.trim() === 'off' || Number(value) === 0 ? null : Number(value)));
+
+/** `<transfers>/<seconds>` (e.g. `10/600`), or `0` / `off`. */
+const reviewVelocity = z
+  .string()
+  .regex(/^\s*(off|0|\d+\s*\/\s*\d+)\s*$/, { error: 'must be <transfers>/<seconds>, e.g. 10/600, or off' })
+  .transform((value) => {
+    if (!value.includes('/')) return null;
+    const [count, windowS] = value.split('/').map((part) => Number(part.trim()));
+    return count === 0 ? null : { count, windowS };
+  })
+  .refine((velocity) => velocity === null || (velocity.windowS >= 1 && velocity.windowS <= 7 * 24 * 3600), { error: 'needs a window of 1 to 604800 seconds' });
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
@@ -94,6 +111,10 @@ const EnvSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(600_000).default(5_000),
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(60_000).default(3_000),
   REQUEST_DEADLINE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(10_000),
+  REVIEW_AMOUNT: reviewAmount.prefault('500000'),
+  REVIEW_NEW_PAYEE_AMOUNT: reviewAmount.prefault('100000'),
+  REVIEW_VELOCITY: reviewVelocity.prefault('off'),
+  HOLD_TTL_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(30 * 24 * 3600).default(86_400),
   MONEY_BATCHES_IN_FLIGHT: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(16).default(1),
   MONEY_BATCH_MAX: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(1000).default(256),
   ...Object.fromEntries(Object.values(RATE_LIMIT_VARIABLES).map(([name, fallback]) => [name, rateLimit.prefault(fallback)])),
@@ -139,6 +160,13 @@ export interface AppConfig {
   };
   /** An HTTP request not answered by then is answered 503 SERVICE_UNAVAILABLE (money commands still waiting are dropped). */
   requestDeadlineMs: number;
+  /** API.md "Holds": the rules that hold a transfer for review (null: the rule is off), and how long a hold waits. */
+  review: {
+    amount: number | null;
+    newPayeeAmount: number | null;
+    velocity: { count: number; windowS: number } | null;
+    holdTtlS: number;
+  };
   /** Group commit of money commands (DESIGN.md "The money path"). */
   moneyPath: {
     /** Batches on their way to PostgreSQL at once, per api process. */
@@ -209,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimits: rateLimitSettings(vars as unknown as Record<string, RateLimitSetting>),
     database: { statementTimeoutMs: vars.DATABASE_STATEMENT_TIMEOUT_MS, connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS },
     requestDeadlineMs: vars.REQUEST_DEADLINE_MS,
+    review: { amount: vars.REVIEW_AMOUNT, newPayeeAmount: vars.REVIEW_NEW_PAYEE_AMOUNT, velocity: vars.REVIEW_VELOCITY, holdTtlS: vars.HOLD_TTL_S },
     moneyPath: { batchesInFlight: vars.MONEY_BATCHES_IN_FLIGHT, batchMax: vars.MONEY_BATCH_MAX, connections: vars.MONEY_BATCHES_IN_FLIGHT + 1 },
     defaultedSecrets,
   };

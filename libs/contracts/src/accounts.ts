@@ -18,6 +18,8 @@ export interface AccountView {
   type: AccountType;
   currency: string;
   balance: number;
+  /** `balance` − pending holds: what can be spent now. */
+  availableBalance: number;
   status: AccountStatus;
   dailyLimit: number;
   createdAt: string;

@@ -7,4 +7,6 @@ export interface AdminStats {
   transactionsToday: number;
   openRequests: number;
   lastLockout: string | null;
+  /** Transfers held for review and not yet decided (API.md "Holds"): how many, and the amount they reserve. */
+  pendingHolds: { count: number; amount: number };
 }

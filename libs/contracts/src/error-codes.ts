@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'CONFLICT',
   'UNSUPPORTED_MEDIA_TYPE',
+  'HOLD_NOT_PENDING',
+  'DISPUTE_NOT_ALLOWED',
   // Extensions beyond the v1 list: codes for failures no client input should cause.
   'FEATURE_UNAVAILABLE',
   'SERVICE_UNAVAILABLE',

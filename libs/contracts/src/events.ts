@@ -4,6 +4,7 @@ import type { EntryView } from './ledger';
 import type { RequestStatus, RequestView } from './requests';
 import type { SecurityEventView } from './security';
 import type { UserView } from './users';
+import type { HoldView } from './holds';
 
 /** Every live event type (API.md "Live events"). */
 export const EVENT_TYPES = [
@@ -14,12 +15,14 @@ export const EVENT_TYPES = [
   'security.event',
   'user.locked',
   'user.unlocked',
+  'hold.updated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface BalanceUpdatedData {
   accountId: string;
   balance: number;
+  availableBalance: number;
   currency: string;
   transactionId: string;
 }
@@ -52,6 +55,7 @@ export interface EventDataMap {
   'security.event': SecurityEventView;
   'user.locked': UserView;
   'user.unlocked': UserView;
+  'hold.updated': HoldView;
 }
 
 /**

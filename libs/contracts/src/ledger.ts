@@ -48,6 +48,10 @@ export interface TransactionView {
   currency: string;
   description: string | null;
   createdAt: string;
+  /** A reversal: the transfer it reverses; null for every other kind. */
+  reversesTransactionId: string | null;
+  /** A reversed transfer: the reversal that undid it (a transaction is reversed at most once); else null. */
+  reversedByTransactionId: string | null;
 }
 
 /** `{transaction, account}`: the answer of every POST that moves money (`account` = the one acted on, after the move). */
@@ -72,6 +76,12 @@ export interface EntryView {
   counterparty: Counterparty | null;
   description: string | null;
   createdAt: string;
+  /**
+   * The links of the entry's transaction (see TransactionView). Always sent by the statement; absent
+   * only from `transaction.posted` events stored before reversals existed, which are replayed as stored.
+   */
+  reversesTransactionId?: string | null;
+  reversedByTransactionId?: string | null;
 }
 
 export interface LedgerMismatch {

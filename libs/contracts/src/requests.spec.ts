@@ -12,6 +12,11 @@ describe('service-request lifecycle', () => {
         'in_review→approved',
         'in_review→awaiting_customer',
         'in_review→rejected',
+        // A transfer review (API.md "Holds") is cancelled with its hold, or expires with it, while undecided.
+        'submitted→expired',
+        'pending_review→expired',
+        'in_review→cancelled',
+        'in_review→expired',
         'awaiting_customer→approved',
         'awaiting_customer→expired',
         'approved→completed',

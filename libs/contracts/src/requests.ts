@@ -3,7 +3,14 @@ import { AMOUNT_MAX_MINOR } from './money';
 import { CardPinSchema, FullNameSchema } from './users';
 import { isStorableText, STORABLE_TEXT_ERROR } from './text';
 
-export const REQUEST_TYPES = ['card_pin_reset', 'name_change', 'kyc_update', 'limit_increase', 'account_freeze', 'account_unfreeze', 'account_closure'] as const;
+/** The types a customer files (POST /service-requests). */
+export const CUSTOMER_REQUEST_TYPES = ['card_pin_reset', 'name_change', 'kyc_update', 'limit_increase', 'account_freeze', 'account_unfreeze', 'account_closure'] as const;
+export type CustomerRequestType = (typeof CUSTOMER_REQUEST_TYPES)[number];
+/**
+ * Every type; `transfer_review` is filed by the bank itself, with the hold it decides (API.md "Holds");
+ * `transaction_dispute` by the sender of a transfer through POST /transactions/:id/disputes (API.md "Disputes and reversals").
+ */
+export const REQUEST_TYPES = [...CUSTOMER_REQUEST_TYPES, 'transfer_review', 'transaction_dispute'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export const REQUEST_STATUSES = [
@@ -31,9 +38,10 @@ export const ACCOUNT_TYPES_OF_REQUESTS: readonly RequestType[] = ['limit_increas
  * these; anything else is 409 `INVALID_STATE_TRANSITION`.
  */
 export const REQUEST_TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = {
-  submitted: ['pending_review', 'cancelled'],
-  pending_review: ['in_review', 'cancelled'],
-  in_review: ['approved', 'awaiting_customer', 'rejected'],
+  // A transfer_review may also be cancelled (its hold, by the customer) or expire (the hold's time to live) while open.
+  submitted: ['pending_review', 'cancelled', 'expired'],
+  pending_review: ['in_review', 'cancelled', 'expired'],
+  in_review: ['approved', 'awaiting_customer', 'rejected', 'cancelled', 'expired'],
   awaiting_customer: ['approved', 'expired'],
   approved: ['completed', 'failed'],
   completed: [],
@@ -61,7 +69,10 @@ export const REQUEST_DETAILS_SCHEMAS = {
   account_freeze: Empty,
   account_unfreeze: Empty,
   account_closure: Empty,
-} as const satisfies Record<RequestType, z.ZodObject>;
+} as const satisfies Record<CustomerRequestType, z.ZodObject>;
+
+/** The details of a request the bank files itself. */
+export const TransferReviewDetailsSchema = z.strictObject({ holdId: z.uuid() });
 
 /**
  * Every key some type's details may carry, each checked per type by the refinement below. A strict
@@ -75,7 +86,7 @@ function anyOfTheKeys(schemas: readonly z.ZodObject[]) {
 
 export const CreateRequestSchema = z
   .strictObject({
-    type: z.enum(REQUEST_TYPES),
+    type: z.enum(CUSTOMER_REQUEST_TYPES),
     accountId: z.uuid({ error: 'must be an account id (UUID)' }).optional(),
     details: anyOfTheKeys(Object.values(REQUEST_DETAILS_SCHEMAS)).default({}),
   })

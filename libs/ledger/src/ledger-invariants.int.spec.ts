@@ -53,6 +53,11 @@ describe('ledger invariants enforced by PostgreSQL', () => {
   });
 
   it('refuses a negative customer balance', async () => {
-    await expect(db.query('update accounts set balance = -1 where id = $1', [accountId])).rejects.toThrow(/accounts_customer_balance_not_negative/);
+    await expect(db.query('update accounts set balance = -1 where id = $1', [accountId])).rejects.toThrow(/accounts_(customer_balance|available)_not_negative/);
+  });
+
+  it('refuses holds beyond the balance (available balance below zero) and a negative reservation', async () => {
+    await expect(db.query('update accounts set held = balance + 1 where id = $1', [accountId])).rejects.toThrow(/accounts_available_not_negative/);
+    await expect(db.query('update accounts set held = -1 where id = $1', [accountId])).rejects.toThrow(/accounts_held_check/);
   });
 });

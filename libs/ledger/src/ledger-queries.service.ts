@@ -15,6 +15,8 @@ function transactionRowToView(row: TransactionRow): TransactionView {
     currency: row.currency.trim(),
     description: row.description,
     createdAt: new Date(row.created_at).toISOString(),
+    reversesTransactionId: row.reverses_transaction_id,
+    reversedByTransactionId: row.reversed_by_transaction_id,
   };
 }
 
@@ -50,6 +52,8 @@ export class LedgerQueriesService {
             : null,
         description: row.description,
         createdAt: new Date(row.created_at).toISOString(),
+        reversesTransactionId: row.reverses_transaction_id,
+        reversedByTransactionId: row.reversed_by_transaction_id,
       })),
       nextCursor: rows.length > page.limit ? encodeSeqCursor(minorUnits(shown[shown.length - 1].account_seq)) : null,
     };

@@ -14,6 +14,8 @@ export interface StatementEntryRow {
   description: string | null;
   counterparty_number: string | null;
   counterparty_owner_id: string | null;
+  reverses_transaction_id: string | null;
+  reversed_by_transaction_id: string | null;
 }
 
 export interface TransactionRow {
@@ -24,6 +26,8 @@ export interface TransactionRow {
   currency: string;
   description: string | null;
   created_at: Date;
+  reverses_transaction_id: string | null;
+  reversed_by_transaction_id: string | null;
 }
 
 /** An account's stored balance next to the sum of its entries. */
@@ -57,10 +61,12 @@ export class LedgerRepository {
   statementPage(accountId: string, belowSeq: number, limit: number): Promise<StatementEntryRow[]> {
     return this.em.execute<StatementEntryRow[]>(
       `select e.id, e.transaction_id, t.kind, e.amount, e.balance_after, e.account_seq, e.created_at, t.description,
-              c.number as counterparty_number, c.owner_id as counterparty_owner_id
+              c.number as counterparty_number, c.owner_id as counterparty_owner_id,
+              t.reverses_transaction_id, r.id as reversed_by_transaction_id
        from ledger_entries e
        join ledger_transactions t on t.id = e.transaction_id
        left join accounts c on c.id = e.counterparty_account_id
+       left join ledger_transactions r on r.reverses_transaction_id = t.id
        where e.account_id = ? and e.account_seq < ?
        order by e.account_seq desc
        limit ?`,
@@ -71,7 +77,9 @@ export class LedgerRepository {
   /** Every transaction with `seq` below `belowSeq`, newest first. */
   transactionsPage(belowSeq: number, limit: number): Promise<TransactionRow[]> {
     return this.em.execute<TransactionRow[]>(
-      'select id, seq, kind, amount, currency, description, created_at from ledger_transactions where seq < ? order by seq desc limit ?',
+      `select t.id, t.seq, t.kind, t.amount, t.currency, t.description, t.created_at, t.reverses_transaction_id, r.id as reversed_by_transaction_id
+       from ledger_transactions t left join ledger_transactions r on r.reverses_transaction_id = t.id
+       where t.seq < ? order by t.seq desc limit ?`,
       [belowSeq, limit],
     );
   }

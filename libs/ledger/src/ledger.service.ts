@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import type { DepositRequest, MoneyMoved, TransferRequest, WithdrawalRequest } from '@bank/contracts/ledger';
@@ -6,7 +6,8 @@ import { SecretHasher } from '@bank/users/secret-hasher';
 import { MetricsRegistry } from '@bank/metrics/metrics.registry';
 import { ServiceUnavailable } from '@bank/problems/domain-error';
 import { GroupCommit } from './money-path/group-commit';
-import { answerOf } from './money-path/money-answer';
+import { HeldTransferScheduler } from './holds/held-transfer-scheduler';
+import { answerOf, postedOnly, type MoneyAnswer } from './money-path/money-answer';
 import type { OnceResult } from '@bank/idempotency/idempotent-calls';
 import { requestFingerprint } from '@bank/idempotency/request-fingerprint';
 import type { MoneyCommandRow, MoneyOutcomeRow } from './money-path/money-command';
@@ -33,8 +34,9 @@ export class LedgerService {
   constructor(
     private readonly moneyPath: MoneyPathRepository,
     private readonly hasher: SecretHasher,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     metrics: MetricsRegistry,
+    @Optional() private readonly heldTransfers?: HeldTransferScheduler,
   ) {
     this.commands = new GroupCommit(
       (batch) => this.moneyPath.execute(batch),
@@ -56,12 +58,12 @@ export class LedgerService {
   }
 
   async deposit(userId: string, accountId: string, request: DepositRequest, idempotencyKey?: string): Promise<OnceResult<MoneyMoved>> {
-    return answerOf(await this.commands.submit(this.depositCommand(userId, accountId, request, idempotencyKey)));
+    return postedOnly(answerOf(await this.commands.submit(this.depositCommand(userId, accountId, request, idempotencyKey))));
   }
 
   /** A deposit inside the caller's transaction (registration's initial deposit commits with the new user). */
   async depositInTransaction(userId: string, accountId: string, request: DepositRequest): Promise<MoneyMoved> {
-    return answerOf(await this.moneyPath.executeInTransaction(this.depositCommand(userId, accountId, request, undefined))).body;
+    return postedOnly(answerOf(await this.moneyPath.executeInTransaction(this.depositCommand(userId, accountId, request, undefined)))).body;
   }
 
   async withdraw(userId: string, accountId: string, request: WithdrawalRequest, idempotencyKey?: string): Promise<OnceResult<MoneyMoved>> {
@@ -72,16 +74,30 @@ export class LedgerService {
       const card = await this.moneyPath.cardToCheck(userId);
       const pinOk = card ? await this.hasher.verify(card.pin_hash, pin) : false;
       try {
-        return answerOf(await this.commands.submit({ ...command, card_id: card?.id ?? null, pin_hash: card?.pin_hash ?? null, pin_ok: pinOk }));
+        return postedOnly(answerOf(await this.commands.submit({ ...command, card_id: card?.id ?? null, pin_hash: card?.pin_hash ?? null, pin_ok: pinOk })));
       } catch (error) {
         if (!pinChanged(error) || attempt >= PIN_CHECK_ATTEMPTS) throw error;
       }
     }
   }
 
-  async transfer(userId: string, request: TransferRequest, idempotencyKey?: string): Promise<OnceResult<MoneyMoved>> {
+  /** Posted (201), or held for review (202) when a review rule matches (API.md "Holds"). */
+  async transfer(userId: string, request: TransferRequest, idempotencyKey?: string): Promise<MoneyAnswer> {
     const command = this.command('transfer', userId, request.fromAccountId, request, idempotencyKey, { op: 'transfer', ...request });
-    return answerOf(await this.commands.submit({ ...command, to_number: request.toAccountNumber }));
+    const { review } = this.config;
+    const answer = answerOf(
+      await this.commands.submit({
+        ...command,
+        to_number: request.toAccountNumber,
+        review_amount: review.amount,
+        review_new_payee_amount: review.newPayeeAmount,
+        review_velocity_count: review.velocity?.count ?? null,
+        review_velocity_window_s: review.velocity?.windowS ?? null,
+        hold_ttl_s: review.holdTtlS,
+      }),
+    );
+    if (answer.status === 202 && !answer.replayed) await this.heldTransfers?.scheduleExpiry(answer.body.hold);
+    return answer;
   }
 
   private depositCommand(userId: string, accountId: string, request: DepositRequest, idempotencyKey: string | undefined): MoneyCommandRow {

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Res, UseInterceptors } from 
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { EntryView, MoneyMoved } from '@bank/contracts/ledger';
+import type { TransferHeld } from '@bank/contracts/holds';
 import type { Page } from '@bank/contracts/pagination';
 import { AccountIdPipe } from '@bank/accounts/account-id.pipe';
 import { CurrentUser } from '@bank/auth/current-user.decorator';
@@ -63,8 +64,10 @@ export class MoneyController {
     @Body() body: TransferDto,
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) response: FastifyReply,
-  ): Promise<MoneyMoved> {
-    return replayAware(response, await this.ledger.transfer(user.id, body, key));
+  ): Promise<MoneyMoved | TransferHeld> {
+    const answer = await this.ledger.transfer(user.id, body, key);
+    if (answer.status === 202) void response.status(202);
+    return replayAware<MoneyMoved | TransferHeld>(response, answer);
   }
 
   @Get('accounts/:id/transactions')

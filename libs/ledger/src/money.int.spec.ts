@@ -32,7 +32,7 @@ describe('money movement (HTTP, real PostgreSQL)', () => {
     ]);
     const events = await eventsOf(c.user.id);
     expect(events.map((e) => e.type)).toEqual(['balance.updated', 'transaction.posted']);
-    expect(events[0].payload).toEqual({ accountId: c.accountId, balance: 12_345, currency: 'USD', transactionId: response.body.transaction.id });
+    expect(events[0].payload).toEqual({ accountId: c.accountId, balance: 12_345, availableBalance: 12_345, currency: 'USD', transactionId: response.body.transaction.id });
     expect(events[1].payload).toMatchObject({ accountId: c.accountId, amount: 12_345, balanceAfter: 12_345, kind: 'deposit', counterparty: null });
   });
 

@@ -10,7 +10,7 @@ import type { OutboxEvent } from './outbox-event';
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const sameKeys: Equal<keyof EventDataMap, EventType> = true;
 
-const balance = { accountId: 'a', balance: 100, currency: 'USD', transactionId: 't' };
+const balance = { accountId: 'a', balance: 100, availableBalance: 100, currency: 'USD', transactionId: 't' };
 const user = { id: 'u', email: 'a@b.c', fullName: 'A', role: 'customer', status: 'locked', createdAt: '2026-01-01T00:00:00.000Z' } as const;
 
 describe('outbox events are typed by the contract’s event map', () => {
@@ -32,7 +32,7 @@ describe('outbox events are typed by the contract’s event map', () => {
     expect(events).toHaveLength(7);
     expect(typed.type).toBe('balance.updated');
     expect(sameKeys).toBe(true);
-    expect(Object.keys({ ...EVENT_TYPES })).toHaveLength(7);
+    expect(Object.keys({ ...EVENT_TYPES })).toHaveLength(8);
   });
 
   it('narrows an envelope’s payload by its type', () => {

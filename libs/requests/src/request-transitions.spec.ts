@@ -18,7 +18,7 @@ describe('the service-request moves', () => {
     expect(() => assertMoveAllowed('reopen', { from: ['completed'], to: 'approved', action: 'reopened' })).toThrow('illegal transition in code: completed → approved (reopen)');
     expect(() => assertMoveAllowed('cancel late', { from: ['submitted', 'approved'], to: 'cancelled', action: 'cancelled' })).toThrow('approved → cancelled');
     expect(() => assertMoveAllowed('claim', { from: ['submitted'], to: 'in_review', action: 'claimed' })).toThrow('submitted → in_review');
-    expect(() => assertMoveAllowed('approve', { from: ['in_review'], to: 'approved', toAwaitInput: 'expired', action: 'approved' })).toThrow('in_review → expired');
+    expect(() => assertMoveAllowed('approve', { from: ['in_review'], to: 'approved', toAwaitInput: 'completed', action: 'approved' })).toThrow('in_review → completed');
   });
 });
 

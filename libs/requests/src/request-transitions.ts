@@ -30,6 +30,9 @@ export const REQUEST_MOVES = {
   expire: { from: ['awaiting_customer'], to: 'expired', window: 'passed', action: 'expired' },
   complete: { from: ['approved'], to: 'completed', action: 'completed' },
   fail: { from: ['approved'], to: 'failed', action: 'failed' },
+  // transfer_review only (its hold follows: see migration Holds, H3). Undecided means not yet approved or rejected.
+  cancelHold: { from: ['submitted', 'pending_review', 'in_review'], to: 'cancelled', action: 'cancelled' },
+  expireHold: { from: ['submitted', 'pending_review', 'in_review'], to: 'expired', window: 'passed', action: 'expired' },
 } as const satisfies Record<string, MoveRule>;
 export type RequestMoveName = keyof typeof REQUEST_MOVES;
 

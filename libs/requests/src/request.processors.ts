@@ -30,11 +30,11 @@ export class TriageProcessor extends RequestStepProcessor {
   }
 }
 
-/** Awaiting_customer → expired once the input window has passed (a delayed job). */
+/** A delayed job: awaiting_customer → expired once the input window has passed; an undecided transfer review (and its hold) once the hold's time is up. */
 @Processor(REQUEST_QUEUES.expiry, REQUEST_WORKER_OPTIONS)
 export class ExpiryProcessor extends RequestStepProcessor {
-  protected step(requestId: string): Promise<boolean> {
-    return this.requests.expire(requestId);
+  protected async step(requestId: string): Promise<boolean> {
+    return (await this.requests.expire(requestId)) || (await this.requests.expireReview(requestId));
   }
 }
 

@@ -1,8 +1,37 @@
 import type { RequestStatus } from '@bank/contracts/requests';
+import type { HoldStatus } from '@bank/contracts/holds';
+import { DISPUTE_WINDOW_DAYS, type DisputeRefusalReason } from '@bank/contracts/disputes';
 import { DomainError } from '@bank/problems/domain-error';
 
 export class InvalidStateTransition extends DomainError {
   constructor(status: RequestStatus, action: string) {
     super('INVALID_STATE_TRANSITION', 409, `The request is ${status}: it cannot be ${action} now.`, { requestStatus: status });
+  }
+}
+
+/** A hold's review is decided (approved, rejected, expired) or the hold itself is: it cannot be cancelled any more. */
+export class HoldNotPending extends DomainError {
+  constructor(status: HoldStatus) {
+    super('HOLD_NOT_PENDING', 409, status === 'pending' ? 'The held transfer has been approved and is being posted: it cannot be cancelled now.' : `The hold is ${status}: it cannot be cancelled now.`, { holdStatus: status });
+  }
+}
+
+const DISPUTE_REFUSAL_DETAILS: Record<DisputeRefusalReason, string> = {
+  not_sent_transfer: 'Only a transfer you sent can be disputed.',
+  too_old: `A transfer can be disputed only within ${DISPUTE_WINDOW_DAYS} days of being sent.`,
+  already_reversed: 'The transfer has been reversed already.',
+};
+
+/** Only the sender of a posted transfer disputes it, within the window, and only until it is reversed. */
+export class DisputeNotAllowed extends DomainError {
+  constructor(reason: DisputeRefusalReason) {
+    super('DISPUTE_NOT_ALLOWED', 422, DISPUTE_REFUSAL_DETAILS[reason], { reason });
+  }
+}
+
+/** A dispute of the transaction is open already (filed and not yet decided): 409, with its id. */
+export class DisputeOpen extends DomainError {
+  constructor(requestId: string) {
+    super('CONFLICT', 409, 'A dispute of this transaction is open already.', { requestId });
   }
 }

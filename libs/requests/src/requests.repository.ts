@@ -108,6 +108,14 @@ export class RequestsRepository {
     return rows.map((row) => row.id);
   }
 
+  /** Undecided transfer reviews whose hold's time to live has passed, oldest deadline first (1000 at most). */
+  async overdueReviews(): Promise<string[]> {
+    const rows = await this.em.execute<Array<{ id: string }>>(
+      `select id from service_requests where type = 'transfer_review' and status in ('submitted', 'pending_review', 'in_review') and expires_at <= now() order by expires_at limit 1000`,
+    );
+    return rows.map((row) => row.id);
+  }
+
   async countInStatuses(statuses: readonly RequestStatus[]): Promise<number> {
     const [row] = await this.em.execute<Array<{ n: string }>>('select count(*) as n from service_requests where status in (?)', [[...statuses]]);
     return Number(row.n);

@@ -4,6 +4,8 @@ import type { Page } from '@bank/contracts/pagination';
 import { CUSTOMER_INPUT_TYPES, OPEN_REQUEST_STATUSES, REQUEST_DETAILS_SCHEMAS, type CreateRequest, type RequestListQuery, type RequestView } from '@bank/contracts/requests';
 import { AccountsService } from '@bank/accounts/accounts.service';
 import { UsersService } from '@bank/users/users.service';
+import { HoldsService } from '@bank/ledger/holds/holds.service';
+import { ReversalsService } from '@bank/ledger/reversals/reversals.service';
 import { NotFound } from '@bank/problems/domain-error';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
@@ -11,7 +13,8 @@ import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
 import { minorUnits } from '@bank/db/minor-units';
 import { RequestJobsProducer } from './request-jobs.producer';
 import { toRequestView, type RequestRow } from './request-row';
-import { InvalidStateTransition } from './requests.errors';
+import { HoldNotPending, InvalidStateTransition } from './requests.errors';
+import type { HoldView } from '@bank/contracts/holds';
 import { RequestsRepository } from './requests.repository';
 import { RequestTransitions } from './request-transitions';
 import { REQUEST_EFFECTS } from './effects/request-effects';
@@ -25,6 +28,7 @@ export interface SweepResult {
 }
 
 const EXPIRED_RESOLUTION = 'The input window passed without the customer’s input.';
+const HOLD_EXPIRED_RESOLUTION = 'Nobody decided the held transfer in time; the reserved amount is available again.';
 /** Triage warns the reviewer of a closure that will fail as things stand: its account still holds money. */
 const CLOSURE_FLAG = { types: ['account_closure'], note: 'flagged: the account balance is not zero, so closing it will fail unless it is emptied first' } as const;
 
@@ -51,10 +55,12 @@ export class RequestsService {
     private readonly idempotent: IdempotentCalls,
     accounts: AccountsService,
     users: UsersService,
+    private readonly holds: HoldsService,
+    reversals: ReversalsService,
     private readonly jobs: RequestJobsProducer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.effectServices = { accounts, users };
+    this.effectServices = { accounts, users, holds: this.holds, reversals };
   }
 
   /**
@@ -216,6 +222,32 @@ export class RequestsService {
     }
   }
 
+  /** Sweep: a transfer review still undecided when its hold's time to live passes expires, and so does the hold. */
+  async expireReview(id: string): Promise<boolean> {
+    try {
+      await this.transitions.move(id, 'expireHold', { actorId: null, set: { resolution: HOLD_EXPIRED_RESOLUTION } });
+      return true;
+    } catch (error) {
+      if (error instanceof InvalidStateTransition || error instanceof NotFound) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The owner cancels a held transfer while its review is undecided: the request is cancelled and,
+   * in the same transaction, the hold (migration Holds, H3). Once decided: 409 HOLD_NOT_PENDING.
+   */
+  async cancelHold(owner: AuthenticatedUser, holdId: string): Promise<HoldView> {
+    const hold = await this.holds.get(owner, holdId);
+    try {
+      await this.transitions.move(hold.requestId, 'cancelHold', { actorId: owner.id, ownerId: owner.id, note: 'cancelled by the customer' });
+    } catch (error) {
+      if (error instanceof InvalidStateTransition) throw new HoldNotPending(hold.status);
+      throw error;
+    }
+    return this.holds.get(owner, holdId);
+  }
+
   /**
    * The worker's backstop for jobs Redis lost (flushed, restarted, an enqueue that failed):
    * requests that sat in `submitted` or `approved` too long get their job again, and windows that
@@ -227,6 +259,7 @@ export class RequestsService {
     for (const { id, status } of stuck) if (await this.jobs.requeue(status === 'submitted' ? 'triage' : 'fulfilment', id)) requeued++;
     let expired = 0;
     for (const id of await this.repository.overdueForInput()) if (await this.expire(id)) expired++;
+    for (const id of await this.repository.overdueReviews()) if (await this.expireReview(id)) expired++;
     return { requeued, expired };
   }
 

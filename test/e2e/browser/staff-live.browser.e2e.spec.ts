@@ -38,8 +38,9 @@ describe('employee queue and admin console in the browser', () => {
     await inReview.getByRole('button', { name: 'Approve' }).click();
 
     await customerPage.locator('customer-requests li[data-status="completed"]', { hasText: 'Daily limit increase' }).waitFor({ timeout: 10_000 });
-    // 15,000.00 is over the default daily limit of 10,000.00 and under the new 20,000.00.
-    await t.http().post('/api/v1/transfers').set(bearer(customer.accessToken)).send({ fromAccountId: customer.accountId, toAccountNumber: payee.accountNumber, amount: 1_500_000 }).expect(201);
+    // 15,000.00 is over the default daily limit of 10,000.00 and under the new 20,000.00. It is also over
+    // REVIEW_AMOUNT, so it is held for review (202): a transfer over the limit is refused (422), never held.
+    await t.http().post('/api/v1/transfers').set(bearer(customer.accessToken)).send({ fromAccountId: customer.accountId, toAccountNumber: payee.accountNumber, amount: 1_500_000 }).expect(202);
   });
 
   it('a PIN reset: once approved it waits for the customer, who sees the time left, enters the new PIN and sees it completed live', async () => {

@@ -8,6 +8,8 @@ export const REQUEST_TYPE_LABELS: Record<RequestType, string> = {
   account_freeze: 'Freeze account',
   account_unfreeze: 'Unfreeze account',
   account_closure: 'Close account',
+  transfer_review: 'Transfer held for review',
+  transaction_dispute: 'Disputed transfer',
 };
 
 export const REQUEST_STATUS_LABELS: Record<RequestStatus, string> = {

@@ -9,7 +9,7 @@ export type AccountTypeColumn = 'checking' | 'savings' | 'cash';
 /** An `accounts` row: the one account row type (system accounts too; the cash accounts are `kind = 'system'`). */
 @Entity({ tableName: 'accounts' })
 export class Account {
-  [OptionalProps]?: 'ownerId' | 'kind' | 'status' | 'dailyLimit' | 'balance' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'ownerId' | 'kind' | 'status' | 'dailyLimit' | 'balance' | 'held' | 'createdAt' | 'updatedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -40,6 +40,10 @@ export class Account {
   @Property({ type: new BigIntType('number') })
   balance = 0;
 
+  /** Minor units reserved by pending holds (availableBalance = balance − held). Written only by the ledger's SQL. */
+  @Property({ type: new BigIntType('number') })
+  held = 0;
+
   @Property({ type: 'Date', columnType: 'timestamptz' })
   createdAt: Date = new Date();
 
@@ -58,6 +62,7 @@ export function toAccountView(account: Account): AccountView {
     type: account.type === 'savings' ? 'savings' : 'checking',
     currency: account.currency,
     balance: account.balance,
+    availableBalance: account.balance - account.held,
     status: account.status,
     dailyLimit: account.dailyLimit,
     createdAt: account.createdAt.toISOString(),

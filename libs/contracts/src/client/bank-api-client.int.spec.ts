@@ -354,7 +354,7 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
       expect(all.nextCursor).toBeNull();
       expect(all.items.map((e) => e.type).sort()).toEqual(['balance.updated', 'transaction.posted']);
       expect(BigInt(all.items[1].id) > BigInt(all.items[0].id)).toBe(true);
-      expect(all.items.find((e) => e.type === 'balance.updated')!.data).toEqual({ accountId: customer.accountId, balance: 700, currency: 'USD', transactionId: transaction.id });
+      expect(all.items.find((e) => e.type === 'balance.updated')!.data).toEqual({ accountId: customer.accountId, balance: 700, availableBalance: 700, currency: 'USD', transactionId: transaction.id });
       expect(all.items.find((e) => e.type === 'transaction.posted')!.data).toMatchObject({ accountId: customer.accountId, transactionId: transaction.id, amount: 700 });
 
       const first = await api.events('0', 1);

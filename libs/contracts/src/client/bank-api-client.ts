@@ -2,9 +2,11 @@ import type { AccountList, AccountView, OpenAccountRequest } from '../accounts';
 import type { AdminStats } from '../admin';
 import type { RegisterRequest, RegisterResponse, TokenResponse } from '../auth';
 import type { EventEnvelope } from '../events';
+import type { HoldStatus, HoldView, ReviewedHoldView, TransferHeld } from '../holds';
 import { IDEMPOTENCY_KEY_HEADER, type DepositRequest, type EntryView, type LedgerCheck, type MoneyMoved, type TransactionView, type TransferRequest, type WithdrawalRequest } from '../ledger';
 import type { Page, PageRequest } from '../pagination';
 import type { CreateRequest, RequestStatus, RequestView } from '../requests';
+import type { DisputeRequest } from '../disputes';
 import { ADMIN_KEY_HEADER, type SecurityEventType, type SecurityEventView } from '../security';
 import type { CreateStaffRequest, UserStatus, UserView } from '../users';
 import { ApiProblem } from './api-problem';
@@ -112,6 +114,34 @@ export class BankApiClient {
   }
   transfer(body: TransferRequest, idempotencyKey: string): Promise<MoneyMoved> {
     return this.request('POST', '/transfers', { body, headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } });
+  }
+  /**
+   * POST /transfers where a review rule may hold it (API.md "Holds"): 201 the posted transfer, or
+   * 202 `{hold, account}` with the amount reserved; `'hold' in answer` tells them apart.
+   */
+  transferOrHold(body: TransferRequest, idempotencyKey: string): Promise<MoneyMoved | TransferHeld> {
+    return this.request('POST', '/transfers', { body, headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } });
+  }
+
+  // Holds (API.md "Holds")
+  holds(query: PageRequest & { status?: HoldStatus } = {}): Promise<Page<HoldView>> {
+    return this.request('GET', '/holds', { query });
+  }
+  hold(id: string): Promise<HoldView> {
+    return this.request('GET', `/holds/${encodeURIComponent(id)}`);
+  }
+  /** GET /holds/:id as an employee or admin: the hold with the facts to decide it on. */
+  holdReview(id: string): Promise<ReviewedHoldView> {
+    return this.request('GET', `/holds/${encodeURIComponent(id)}`);
+  }
+  cancelHold(id: string): Promise<HoldView> {
+    return this.request('POST', `/holds/${encodeURIComponent(id)}/cancel`);
+  }
+
+  // Disputes (API.md "Disputes and reversals")
+  /** The sender disputes a posted transfer: 202 the `transaction_dispute` request. */
+  disputeTransaction(transactionId: string, body: DisputeRequest, idempotencyKey?: string): Promise<RequestView> {
+    return this.request('POST', `/transactions/${encodeURIComponent(transactionId)}/disputes`, { body, headers: idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } : {} });
   }
 
   // Service requests

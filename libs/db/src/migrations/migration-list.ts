@@ -7,6 +7,8 @@ import { Migration20261125040000StaffAudit } from './Migration20261125040000Staf
 import { Migration20261129000000MoneyPath } from './Migration20261129000000MoneyPath';
 import { Migration20261129010000RequestTransitions } from './Migration20261129010000RequestTransitions';
 import { Migration20261129020000OutboxProgress } from './Migration20261129020000OutboxProgress';
+import { Migration20261130000000Holds } from './Migration20261130000000Holds';
+import { Migration20261130010000Disputes } from './Migration20261130010000Disputes';
 
 /** Every migration, in order. Listed explicitly so the same code runs from TypeScript and from dist. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +20,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129000000MoneyPath', class: Migration20261129000000MoneyPath },
   { name: 'Migration20261129010000RequestTransitions', class: Migration20261129010000RequestTransitions },
   { name: 'Migration20261129020000OutboxProgress', class: Migration20261129020000OutboxProgress },
+  { name: 'Migration20261130000000Holds', class: Migration20261130000000Holds },
+  { name: 'Migration20261130010000Disputes', class: Migration20261130010000Disputes },
 ];

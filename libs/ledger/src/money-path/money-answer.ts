@@ -1,4 +1,5 @@
 import { IDEMPOTENT_REPLAYED_HEADER, type MoneyMoved } from '@bank/contracts/ledger';
+import type { TransferHeld } from '@bank/contracts/holds';
 import { DomainError, NotFound } from '@bank/problems/domain-error';
 import { CardBlocked, PinInvalid } from '@bank/accounts/card.errors';
 import { IdempotencyKeyReused, type OnceResult } from '@bank/idempotency/idempotent-calls';
@@ -45,14 +46,24 @@ function isLegacy(refusal: MoneyRefusal | LegacyRefusal): refusal is LegacyRefus
   return 'detail' in refusal;
 }
 
+/** A command's answer: posted (201), or — a transfer only — held for review (202). */
+export type MoneyAnswer = (OnceResult<MoneyMoved> & { status: 201 }) | (OnceResult<TransferHeld> & { status: 202 });
+
+/** The answer of a deposit or withdrawal, which no review rule holds. */
+export function postedOnly(answer: MoneyAnswer): OnceResult<MoneyMoved> {
+  if (answer.status !== 201) throw new Error('a deposit or withdrawal was answered as held');
+  return answer;
+}
+
 /**
  * One command's outcome as the api answers it: the body (fresh or replayed), or the refusal
  * thrown as its domain error — a replayed one with `Idempotent-Replayed: true`, like a replayed body.
  */
-export function answerOf(outcome: MoneyOutcomeRow): OnceResult<MoneyMoved> {
+export function answerOf(outcome: MoneyOutcomeRow): MoneyAnswer {
   if ('reused' in outcome) throw new IdempotencyKeyReused();
   const replayed = outcome.replayed === true;
-  if (!('refusal' in outcome.body)) return { body: outcome.body, replayed };
+  if (outcome.status === 202) return { status: 202, body: outcome.body as TransferHeld, replayed };
+  if (!('refusal' in outcome.body)) return { status: 201, body: outcome.body as MoneyMoved, replayed };
   const { refusal } = outcome.body;
   const error = isLegacy(refusal) ? new DomainError(refusal.code, refusal.status, refusal.detail, refusal.extensions, refusal.errors) : refusalError(refusal);
   if (!replayed) throw error;

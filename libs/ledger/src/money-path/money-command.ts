@@ -1,6 +1,7 @@
 import type { ErrorCode } from '@bank/contracts/error-codes';
 import type { FieldError } from '@bank/contracts/problem';
 import type { MoneyMoved } from '@bank/contracts/ledger';
+import type { TransferHeld } from '@bank/contracts/holds';
 
 /**
  * One money command as `money_execute` takes it (the `money_command` type of the migration): a
@@ -23,6 +24,12 @@ export interface MoneyCommandRow {
   card_id?: string | null;
   pin_hash?: string | null;
   pin_ok?: boolean;
+  /** Transfers: the review rules in force (config.review; null = off) and a hold's time to live. */
+  review_amount?: number | null;
+  review_new_payee_amount?: number | null;
+  review_velocity_count?: number | null;
+  review_velocity_window_s?: number | null;
+  hold_ttl_s?: number;
 }
 
 /** A refusal as `money_refusal` writes it: the code and what its problem document needs. */
@@ -48,5 +55,6 @@ export interface LegacyRefusal {
 /** What `money_execute` answers for one command, in the command's position. */
 export type MoneyOutcomeRow =
   | { status: 201; body: MoneyMoved; replayed?: true }
+  | { status: 202; body: TransferHeld; replayed?: true }
   | { status: number; body: { refusal: MoneyRefusal | LegacyRefusal }; replayed?: true }
   | { status: 422; reused: true };

@@ -2,12 +2,16 @@ import type { z } from 'zod';
 import type { RequestView } from '@bank/contracts/requests';
 import type { AccountsService } from '@bank/accounts/accounts.service';
 import type { UsersService } from '@bank/users/users.service';
+import type { HoldsService } from '@bank/ledger/holds/holds.service';
+import type { ReversalsService } from '@bank/ledger/reversals/reversals.service';
 import { ValidationFailed } from '@bank/problems/domain-error';
 
 /** The other modules' services an effect acts through, with system rights — never their tables. */
 export interface EffectServices {
   accounts: AccountsService;
   users: UsersService;
+  holds: HoldsService;
+  reversals: ReversalsService;
 }
 
 /** The owner's input, written in the transaction that approves the request. */

@@ -7,6 +7,8 @@ import { cardPinResetEffect } from './card-pin-reset.effect';
 import { kycUpdateEffect } from './kyc-update.effect';
 import { limitIncreaseEffect } from './limit-increase.effect';
 import { nameChangeEffect } from './name-change.effect';
+import { transferReviewEffect } from './transfer-review.effect';
+import { transactionDisputeEffect } from './transaction-dispute.effect';
 
 /** Every request type's effect; a type missing here does not compile. */
 export const REQUEST_EFFECTS: Readonly<Record<RequestType, RequestEffect>> = {
@@ -17,4 +19,6 @@ export const REQUEST_EFFECTS: Readonly<Record<RequestType, RequestEffect>> = {
   account_freeze: accountFreezeEffect,
   account_unfreeze: accountUnfreezeEffect,
   account_closure: accountClosureEffect,
+  transfer_review: transferReviewEffect,
+  transaction_dispute: transactionDisputeEffect,
 };

@@ -259,6 +259,10 @@ export class AdminConsole extends LitElement {
             <div class="card stat">Customer money<strong>${formatMoney(this.stats.totalCustomerBalance, 'USD')}</strong></div>
             <div class="card stat">Transactions today<strong>${this.stats.transactionsToday}</strong></div>
             <div class="card stat">Open requests<strong>${this.stats.openRequests}</strong></div>
+            <div class="card stat" data-pending-holds>
+              Transfers held for review<strong data-pending-holds-count>${this.stats.pendingHolds.count}</strong>
+              <span class="muted" data-pending-holds-amount>${formatMoney(this.stats.pendingHolds.amount, 'USD')} reserved</span>
+            </div>
           </div>`
         : null}
       <div class="grid">

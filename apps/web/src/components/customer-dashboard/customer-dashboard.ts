@@ -2,8 +2,10 @@ import { LitElement, css, html } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type { AccountView } from '@bank/contracts/accounts';
 import type { MoneyMoved } from '@bank/contracts/ledger';
+import type { TransferHeld } from '@bank/contracts/holds';
 import { sessionContext } from '../../session/session-context';
 import { LiveSubscriptions } from '../../live/live-subscriptions';
+import { subscribeHolds } from '../../live/subscribe-holds';
 import { formatMoney } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
 import { problemMessage } from '../form-errors';
@@ -11,8 +13,13 @@ import type { MoneyFormMode } from '../money-form/money-form';
 import '../money-form/money-form';
 import '../account-history/account-history';
 import '../customer-requests/customer-requests';
+import '../pending-holds/pending-holds.component';
+import type { PendingHolds } from '../pending-holds/pending-holds.component';
 
-/** A customer's home: accounts and balances (live), money forms, the selected account's history, service requests. */
+/**
+ * A customer's home: accounts with their ledger and available balances (live), money forms, the
+ * transfers held for review, the selected account's history, service requests.
+ */
 export class CustomerDashboard extends LitElement {
   static override properties = { accounts: { state: true }, selectedId: { state: true }, mode: { state: true }, error: { state: true } };
   declare accounts: AccountView[];
@@ -20,7 +27,17 @@ export class CustomerDashboard extends LitElement {
   declare mode: MoneyFormMode;
   declare error: string | null;
   private readonly session = new ContextConsumer(this, { context: sessionContext });
-  private readonly live = new LiveSubscriptions(this, (live) => [live.on('balance.updated', ({ data }) => this.setBalance(data.accountId, data.balance))], () => void this.load());
+  private readonly live = new LiveSubscriptions(
+    this,
+    (live) => [
+      live.on('balance.updated', ({ data }) => this.setBalances(data.accountId, data.balance, data.availableBalance)),
+      // A hold moves the available balance without a balance.updated: the account is read again.
+      subscribeHolds(live, { hold: (hold) => void this.refreshAccount(hold.fromAccountId) }),
+    ],
+    () => void this.load(),
+  );
+  /** Accounts being read again; `again` when something changed while the read was on its way. */
+  private readonly refreshing = new Map<string, 'running' | 'again'>();
 
   static override styles = [
     sharedStyles,
@@ -46,6 +63,9 @@ export class CustomerDashboard extends LitElement {
       .balance {
         font-size: 1.6rem;
         font-weight: 700;
+        font-variant-numeric: tabular-nums;
+      }
+      .available {
         font-variant-numeric: tabular-nums;
       }
       .grid {
@@ -88,8 +108,36 @@ export class CustomerDashboard extends LitElement {
     void this.load();
   }
 
-  private setBalance(accountId: string, balance: number): void {
-    this.accounts = this.accounts.map((account) => (account.id === accountId ? { ...account, balance } : account));
+  private setBalances(accountId: string, balance: number, availableBalance: number): void {
+    if (this.refreshing.has(accountId)) this.refreshing.set(accountId, 'again');
+    this.accounts = this.accounts.map((account) => (account.id === accountId ? { ...account, balance, availableBalance } : account));
+  }
+
+  private setAccount(changed: AccountView): void {
+    this.accounts = this.accounts.map((account) => (account.id === changed.id ? changed : account));
+  }
+
+  /**
+   * Reads one account again, once at a time; a change seen while the read is on its way reads it
+   * once more, so the last answer applied is never older than the last event.
+   */
+  private async refreshAccount(accountId: string): Promise<void> {
+    if (!this.accounts.some((account) => account.id === accountId)) return;
+    if (this.refreshing.has(accountId)) {
+      this.refreshing.set(accountId, 'again');
+      return;
+    }
+    try {
+      do {
+        this.refreshing.set(accountId, 'running');
+        const account = await this.session.value!.api.account(accountId);
+        if (this.refreshing.get(accountId) === 'running') this.setAccount(account);
+      } while (this.refreshing.get(accountId) === 'again');
+    } catch (error) {
+      this.error = problemMessage(error);
+    } finally {
+      this.refreshing.delete(accountId);
+    }
   }
 
   private async load(): Promise<void> {
@@ -103,7 +151,12 @@ export class CustomerDashboard extends LitElement {
   }
 
   private moved(event: CustomEvent<MoneyMoved>): void {
-    this.setBalance(event.detail.account.id, event.detail.account.balance);
+    this.setAccount(event.detail.account);
+  }
+
+  private held(event: CustomEvent<TransferHeld>): void {
+    this.setAccount(event.detail.account);
+    this.renderRoot.querySelector<PendingHolds>('pending-holds')?.upsert(event.detail.hold);
   }
 
   override render() {
@@ -116,6 +169,10 @@ export class CustomerDashboard extends LitElement {
           (account) => html`<button class="account" type="button" aria-pressed=${account.id === this.selectedId ? 'true' : 'false'} @click=${() => (this.selectedId = account.id)} data-account-id=${account.id}>
             <div class="muted">${account.type} · <span class="mono">${account.number}</span>${account.status !== 'active' ? html` · <strong>${account.status}</strong>` : null}</div>
             <div class="balance" data-balance>${formatMoney(account.balance, account.currency)}</div>
+            <div class="available">
+              Available <strong data-available-balance>${formatMoney(account.availableBalance, account.currency)}</strong>
+              ${account.balance > account.availableBalance ? html`<span class="muted"> · ${formatMoney(account.balance - account.availableBalance, account.currency)} held for review</span>` : null}
+            </div>
           </button>`,
         )}
       </div>
@@ -129,8 +186,9 @@ export class CustomerDashboard extends LitElement {
                 (mode) => html`<button type="button" role="tab" aria-selected=${this.mode === mode ? 'true' : 'false'} @click=${() => (this.mode = mode)}>${mode[0].toUpperCase() + mode.slice(1)}</button>`,
               )}
             </div>
-            <money-form .mode=${this.mode} .account=${selected} @money-moved=${this.moved}></money-form>
+            <money-form .mode=${this.mode} .account=${selected} @money-moved=${this.moved} @transfer-held=${this.held}></money-form>
           </section>
+          <pending-holds .accounts=${this.accounts}></pending-holds>
           <customer-requests .accounts=${this.accounts}></customer-requests>
         </div>
       </div>`;

@@ -1,13 +1,19 @@
 import { LitElement, css, html } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type { AccountView } from '@bank/contracts/accounts';
-import { ACCOUNT_TYPES_OF_REQUESTS, canTransition, CreateRequestSchema, OPEN_REQUEST_STATUSES, REQUEST_TYPES, SUBMIT_SCHEMAS, type RequestType, type RequestView } from '@bank/contracts/requests';
+import { ACCOUNT_TYPES_OF_REQUESTS, CreateRequestSchema, CUSTOMER_REQUEST_TYPES, SUBMIT_SCHEMAS, type CustomerRequestType, type RequestStatus, type RequestView } from '@bank/contracts/requests';
 import { sessionContext } from '../../session/session-context';
 import { LiveSubscriptions } from '../../live/live-subscriptions';
 import { formatDateTime, parseMoney } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
 import { FormState, problemFieldErrors, problemMessage, schemaFieldErrors, type FieldErrors } from '../form-errors';
 import { REQUEST_STATUS_LABELS, REQUEST_TYPE_LABELS } from '../request-labels';
+
+/**
+ * Where the customer may cancel a request they filed (API.md: before an employee claims it). A
+ * transfer review is cancelled through its hold, under "Pending transfers".
+ */
+const CANCELLABLE_BY_CUSTOMER: readonly RequestStatus[] = ['submitted', 'pending_review'];
 
 /**
  * A customer's service requests: file one, watch its status move live, and — when an approved
@@ -23,7 +29,7 @@ export class CustomerRequests extends LitElement {
   };
   declare accounts: AccountView[];
   declare requests: RequestView[];
-  declare type: RequestType;
+  declare type: CustomerRequestType;
   /** A failure outside the filing form (loading the list, cancelling). */
   declare message: string | null;
   declare now: number;
@@ -178,7 +184,6 @@ export class CustomerRequests extends LitElement {
   }
 
   private renderRequest(request: RequestView) {
-    const open = OPEN_REQUEST_STATUSES.includes(request.status);
     const errors = this.inputErrors[request.id] ?? {};
     return html`<li data-request-id=${request.id} data-status=${request.status}>
       <div class="row">
@@ -196,7 +201,7 @@ export class CustomerRequests extends LitElement {
             <div><button type="submit">Send</button></div>
           </form>`
         : null}
-      ${open && canTransition(request.status, 'cancelled')
+      ${request.type !== 'transfer_review' && CANCELLABLE_BY_CUSTOMER.includes(request.status)
         ? html`<button class="danger" type="button" @click=${() => this.cancel(request)}>Cancel request</button>`
         : null}
     </li>`;
@@ -207,8 +212,8 @@ export class CustomerRequests extends LitElement {
       <h2 id="requests-title">Service requests</h2>
       <form @submit=${this.file} @input=${this.edited} novalidate>
         <label>What do you need?
-          <select name="type" @change=${(event: Event) => ((this.type = (event.target as HTMLSelectElement).value as RequestType), this.form.invalid({}))}>
-            ${REQUEST_TYPES.map((type) => html`<option value=${type} ?selected=${type === this.type}>${REQUEST_TYPE_LABELS[type]}</option>`)}
+          <select name="type" @change=${(event: Event) => ((this.type = (event.target as HTMLSelectElement).value as CustomerRequestType), this.form.invalid({}))}>
+            ${CUSTOMER_REQUEST_TYPES.map((type) => html`<option value=${type} ?selected=${type === this.type}>${REQUEST_TYPE_LABELS[type]}</option>`)}
           </select>
         </label>
         ${this.detailFields()}

@@ -1,23 +1,39 @@
 import { LitElement, css, html } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { ContextConsumer } from '@lit/context';
-import type { RequestView } from '@bank/contracts/requests';
+import { TransferReviewDetailsSchema, type RequestView } from '@bank/contracts/requests';
 import { sessionContext } from '../../session/session-context';
 import { LiveSubscriptions } from '../../live/live-subscriptions';
 import { formatDateTime, formatMoney } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
 import { problemMessage } from '../form-errors';
 import { REQUEST_STATUS_LABELS, REQUEST_TYPE_LABELS } from '../request-labels';
+import { reviewOrder } from '../hold-labels';
+import '../held-transfer-review/held-transfer-review.component';
+
+/** The hold a `transfer_review` request decides, if it is one. */
+function holdIdOf(request: RequestView): string | undefined {
+  if (request.type !== 'transfer_review') return undefined;
+  const details = TransferReviewDetailsSchema.safeParse(request.details);
+  return details.success ? details.data.holdId : undefined;
+}
 
 /**
- * The employees' live queue: pending requests oldest first, appearing and leaving as
- * `queue.changed` says; claim one, then approve or reject it with a note. Shows who handles
- * what, and nothing of the customer's accounts beyond what the request carries.
+ * The employees' live queue: pending requests oldest first — transfers held for review before
+ * everything else, marked, with the facts to decide them — appearing and leaving as
+ * `queue.changed` says; claim one, then approve or reject it with a note (a held transfer's
+ * rejection needs its reason). Shows who handles what, and nothing of the customer's accounts
+ * beyond what the request (or, for a held transfer, its review) carries.
  */
 export class EmployeeQueue extends LitElement {
-  static override properties = { pending: { state: true }, inReview: { state: true }, message: { state: true } };
+  static override properties = { pending: { state: true }, inReview: { state: true }, message: { state: true }, notice: { state: true }, reasonErrors: { state: true } };
   declare pending: RequestView[];
   declare inReview: RequestView[];
   declare message: string | null;
+  /** What the last decision did, said once. */
+  declare notice: string | null;
+  /** A held transfer rejected without a reason: the message for its reason field, by request id. */
+  declare reasonErrors: Record<string, string>;
   private readonly session = new ContextConsumer(this, { context: sessionContext });
   private readonly live = new LiveSubscriptions(
     this,
@@ -64,6 +80,18 @@ export class EmployeeQueue extends LitElement {
       .actions label {
         flex: 1 1 12rem;
       }
+      li.held {
+        border-left: 4px solid var(--bank-warning);
+      }
+      .tag {
+        display: inline-block;
+        width: fit-content;
+        font-size: 0.8rem;
+        font-weight: 700;
+        padding: 0.1rem 0.55rem;
+        border-radius: 999px;
+        border: 1px solid var(--bank-warning);
+      }
     `,
   ];
 
@@ -72,6 +100,8 @@ export class EmployeeQueue extends LitElement {
     this.pending = [];
     this.inReview = [];
     this.message = null;
+    this.notice = null;
+    this.reasonErrors = {};
   }
 
   override connectedCallback(): void {
@@ -95,10 +125,12 @@ export class EmployeeQueue extends LitElement {
     return this.reloading;
   }
 
-  private async act(action: () => Promise<RequestView>): Promise<void> {
+  private async act(action: () => Promise<RequestView>, done: string | null = null): Promise<void> {
     this.message = null;
+    this.notice = null;
     try {
       await action();
+      this.notice = done;
       await this.reload();
     } catch (error) {
       this.message = problemMessage(error);
@@ -106,6 +138,7 @@ export class EmployeeQueue extends LitElement {
   }
 
   private details(request: RequestView) {
+    if (request.type === 'transfer_review') return null;
     const parts = Object.entries(request.details).map(([key, value]) => (key === 'dailyLimit' && typeof value === 'number' ? `daily limit ${formatMoney(value, 'USD')}` : `${key}: ${String(value)}`));
     return parts.length ? html`<div>${parts.join(' · ')}</div>` : null;
   }
@@ -125,19 +158,62 @@ export class EmployeeQueue extends LitElement {
     } else void this.act(() => api.approveRequest(request.id, note || undefined));
   }
 
+  /** A held transfer: approve sends it; reject voids it and needs the reason the customer will read. */
+  private decideHeld(event: SubmitEvent, request: RequestView): void {
+    event.preventDefault();
+    const reason = String(new FormData(event.target as HTMLFormElement).get('reason') ?? '').trim();
+    const api = this.session.value!.api;
+    if ((event.submitter as HTMLButtonElement | null)?.value === 'reject') {
+      if (!reason) {
+        this.reasonErrors = { ...this.reasonErrors, [request.id]: 'Write the reason: the customer reads it.' };
+        return;
+      }
+      this.reasonErrors = { ...this.reasonErrors, [request.id]: '' };
+      void this.act(() => api.rejectRequest(request.id, reason), 'Rejected: the reserved amount is released and the customer is told why.');
+    } else void this.act(() => api.approveRequest(request.id, reason || undefined), 'Approved: the transfer is being sent.');
+  }
+
+  private heldFacts(request: RequestView, compact: boolean) {
+    const holdId = holdIdOf(request);
+    return holdId ? html`<span class="tag">Held transfer</span><held-transfer-review hold-id=${holdId} ?compact=${compact}></held-transfer-review>` : null;
+  }
+
+  private decisionForm(request: RequestView) {
+    if (request.type !== 'transfer_review') {
+      return html`<form class="actions" @submit=${(event: SubmitEvent) => this.decide(event, request)} novalidate>
+        <label>Note <input name="note" maxlength="500" /></label>
+        <button type="submit" value="approve">Approve</button>
+        <button type="submit" value="reject" class="danger">Reject</button>
+      </form>`;
+    }
+    const error = this.reasonErrors[request.id] ?? '';
+    return html`<form class="actions" @submit=${(event: SubmitEvent) => this.decideHeld(event, request)} novalidate>
+      <label
+        >Reason (required to reject)
+        <input name="reason" maxlength="500" aria-invalid=${error ? 'true' : 'false'} aria-describedby="reason-error-${request.id}" @input=${() => error && (this.reasonErrors = { ...this.reasonErrors, [request.id]: '' })} />
+        <span id="reason-error-${request.id}" class="field-error">${error}</span>
+      </label>
+      <button type="submit" value="approve">Approve transfer</button>
+      <button type="submit" value="reject" class="danger">Reject transfer</button>
+    </form>`;
+  }
+
   override render() {
     const me = this.session.value?.user?.id;
     return html`<h1>Service request queue</h1>
       ${this.message ? html`<p class="form-error" role="alert">${this.message}</p>` : null}
+      ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : null}
       <div class="columns">
         <section class="card" aria-labelledby="pending-title">
           <h2 id="pending-title">Waiting for review (<span data-queue-size>${this.pending.length}</span>)</h2>
-          <ul aria-label="Pending requests, oldest first">
-            ${this.pending.map(
-              (request) => html`<li data-request-id=${request.id}>
+          <ul aria-label="Pending requests, held transfers first, then oldest first">
+            ${repeat(
+              reviewOrder(this.pending),
+              (request) => request.id,
+              (request) => html`<li data-request-id=${request.id} data-type=${request.type} class=${request.type === 'transfer_review' ? 'held' : ''}>
                 <strong>${REQUEST_TYPE_LABELS[request.type]}</strong>
                 <span class="muted">Filed ${formatDateTime(request.createdAt)}</span>
-                ${this.details(request)}
+                ${this.heldFacts(request, true)} ${this.details(request)}
                 <div><button type="button" @click=${() => this.act(() => this.session.value!.api.claimRequest(request.id))}>Claim</button></div>
               </li>`,
             )}
@@ -147,18 +223,14 @@ export class EmployeeQueue extends LitElement {
         <section class="card" aria-labelledby="review-title">
           <h2 id="review-title">In review</h2>
           <ul aria-label="Requests in review">
-            ${this.inReview.map(
-              (request) => html`<li data-request-id=${request.id}>
+            ${repeat(
+              reviewOrder(this.inReview),
+              (request) => request.id,
+              (request) => html`<li data-request-id=${request.id} data-type=${request.type} class=${request.type === 'transfer_review' ? 'held' : ''}>
                 <strong>${REQUEST_TYPE_LABELS[request.type]}</strong>
                 <span class="muted">${REQUEST_STATUS_LABELS[request.status]} · ${request.assigneeId === me ? 'claimed by you' : 'claimed by a colleague'}</span>
-                ${this.details(request)}
-                ${request.assigneeId === me
-                  ? html`<form class="actions" @submit=${(event: SubmitEvent) => this.decide(event, request)} novalidate>
-                      <label>Note <input name="note" maxlength="500" /></label>
-                      <button type="submit" value="approve">Approve</button>
-                      <button type="submit" value="reject" class="danger">Reject</button>
-                    </form>`
-                  : null}
+                ${this.heldFacts(request, request.assigneeId !== me)} ${this.details(request)}
+                ${request.assigneeId === me ? this.decisionForm(request) : null}
               </li>`,
             )}
           </ul>

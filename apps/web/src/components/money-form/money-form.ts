@@ -3,10 +3,12 @@ import { ContextConsumer } from '@lit/context';
 import type { AccountView } from '@bank/contracts/accounts';
 import { DepositRequestSchema, TransferRequestSchema, WithdrawalRequestSchema } from '@bank/contracts/ledger';
 import type { MoneyMoved } from '@bank/contracts/ledger';
+import type { TransferHeld } from '@bank/contracts/holds';
 import { sessionContext } from '../../session/session-context';
 import { formatMoney, parseMoney } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
 import { FormState, schemaFieldErrors, type FieldErrors } from '../form-errors';
+import { HOLD_REASON_LABELS } from '../hold-labels';
 
 export type MoneyFormMode = 'deposit' | 'withdraw' | 'transfer';
 
@@ -16,7 +18,8 @@ const TITLES: Record<MoneyFormMode, string> = { deposit: 'Deposit', withdraw: 'W
  * Deposit, withdrawal or transfer from one account: checked with the api's own schemas as the
  * person types, server errors shown by field. One idempotency key per intended payment: a double
  * click or a retry after a lost answer sends the same key, so the money moves once; editing the
- * form or a success starts a new one. Fires `money-moved` with the api's answer.
+ * form or a success starts a new one. Fires `money-moved` with the api's answer, or — when a
+ * transfer is held for review (202, API.md "Holds"), which is not a failure — `transfer-held`.
  */
 export class MoneyForm extends LitElement {
   static override properties = {
@@ -80,18 +83,24 @@ export class MoneyForm extends LitElement {
     if ('errors' in checked) return this.form.invalid(checked.errors);
     const api = this.session.value!.api;
     const key = this.idempotencyKey;
-    const moved = await this.form.submit<MoneyMoved>(() =>
+    const answer = await this.form.submit<MoneyMoved | TransferHeld>(() =>
       this.mode === 'deposit'
         ? api.deposit(account.id, checked.body as never, key)
         : this.mode === 'withdraw'
           ? api.withdraw(account.id, checked.body as never, key)
-          : api.transfer(checked.body as never, key),
+          : api.transferOrHold(checked.body as never, key),
     );
-    if (!moved) return;
-    this.done = `${TITLES[this.mode]} of ${formatMoney(moved.transaction.amount, moved.transaction.currency)} done. New balance ${formatMoney(moved.account.balance, moved.account.currency)}.`;
+    if (!answer) return;
     form.reset();
     this.idempotencyKey = crypto.randomUUID();
-    this.dispatchEvent(new CustomEvent<MoneyMoved>('money-moved', { detail: moved, bubbles: true, composed: true }));
+    if ('hold' in answer) {
+      const { hold, account: after } = answer;
+      this.done = `Transfer of ${formatMoney(hold.amount, hold.currency)} held for review (${HOLD_REASON_LABELS[hold.reason].toLowerCase()}). It is sent once the bank approves it; until then the amount is reserved. Available balance ${formatMoney(after.availableBalance, after.currency)}.`;
+      this.dispatchEvent(new CustomEvent<TransferHeld>('transfer-held', { detail: answer, bubbles: true, composed: true }));
+      return;
+    }
+    this.done = `${TITLES[this.mode]} of ${formatMoney(answer.transaction.amount, answer.transaction.currency)} done. New balance ${formatMoney(answer.account.balance, answer.account.currency)}.`;
+    this.dispatchEvent(new CustomEvent<MoneyMoved>('money-moved', { detail: answer, bubbles: true, composed: true }));
   }
 
   private input(name: string, label: string, attributes: { type?: string; inputmode?: string; autocomplete?: string } = {}) {

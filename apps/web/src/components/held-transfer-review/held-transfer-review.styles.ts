@@ -1,0 +1,32 @@
+import { css } from 'lit';
+
+export const heldTransferReviewStyles = css`
+  dl {
+    display: grid;
+    grid-template-columns: max-content minmax(0, 1fr);
+    gap: 0.25rem 0.75rem;
+    margin: 0;
+  }
+  dt {
+    color: var(--bank-muted);
+  }
+  dd {
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
+  .amount {
+    font-weight: 700;
+    font-variant-numeric: tabular-nums;
+  }
+  h3 {
+    font-size: 1rem;
+    margin: 0.75rem 0 0.25rem;
+  }
+  table {
+    font-size: 0.9rem;
+  }
+  th,
+  td {
+    padding: 0.3rem 0.3rem;
+  }
+`;
