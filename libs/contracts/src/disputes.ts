@@ -15,8 +15,18 @@ const DisputeReasonSchema = z
 export const DisputeRequestSchema = z.strictObject({ reason: DisputeReasonSchema });
 export type DisputeRequest = z.infer<typeof DisputeRequestSchema>;
 
-/** The details of a `transaction_dispute` request. */
-export const TransactionDisputeDetailsSchema = z.strictObject({ transactionId: z.uuid(), reason: DisputeReasonSchema });
+/**
+ * The details of a `transaction_dispute` request: API.md's `{transactionId, reason}`, and the facts the
+ * reviewer decides on (the disputed transfer's amount, currency, time and recipient), filed with it.
+ */
+export const TransactionDisputeDetailsSchema = z.strictObject({
+  transactionId: z.uuid(),
+  reason: DisputeReasonSchema,
+  amount: z.number().int().positive(),
+  currency: z.string(),
+  transferredAt: z.string(),
+  recipient: z.strictObject({ accountNumber: z.string(), name: z.string() }),
+});
 export type TransactionDisputeDetails = z.infer<typeof TransactionDisputeDetailsSchema>;
 
 /**

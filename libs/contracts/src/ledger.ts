@@ -100,4 +100,6 @@ export interface LedgerCheck {
   mismatches: LedgerMismatch[];
   unbalancedTransactions: Array<{ transactionId: string; entriesSum: number; entries: number }>;
   negativeBalances: Array<{ accountId: string; number: string; balance: number }>;
+  /** Accounts whose reserved amount (`balance − availableBalance`) is not the sum of their pending holds. */
+  heldMismatches: Array<{ accountId: string; number: string; held: number; pendingHolds: number }>;
 }

@@ -79,6 +79,7 @@ export class LedgerQueriesService {
     let sumOfBalances = 0;
     const mismatches: LedgerCheck['mismatches'] = [];
     const negativeBalances: LedgerCheck['negativeBalances'] = [];
+    const heldMismatches: LedgerCheck['heldMismatches'] = [];
     for (const row of snapshot.accounts) {
       const stored = minorUnits(row.balance);
       const entriesSum = minorUnits(row.entries_sum);
@@ -89,15 +90,19 @@ export class LedgerQueriesService {
       sumOfBalances += stored;
       if (stored !== entriesSum) mismatches.push({ accountId: row.id, number: row.number.trim(), storedBalance: stored, entriesSum });
       if (stored < 0) negativeBalances.push({ accountId: row.id, number: row.number.trim(), balance: stored });
+      const held = minorUnits(row.held);
+      const pendingHolds = minorUnits(row.pending_holds);
+      if (held !== pendingHolds) heldMismatches.push({ accountId: row.id, number: row.number.trim(), held, pendingHolds });
     }
     const unbalancedTransactions = snapshot.unbalancedTransactions.map((row) => ({ transactionId: row.id, entriesSum: minorUnits(row.entries_sum), entries: minorUnits(row.entries) }));
     return {
-      balanced: sumOfBalances === 0 && mismatches.length === 0 && unbalancedTransactions.length === 0 && negativeBalances.length === 0,
+      balanced: sumOfBalances === 0 && mismatches.length === 0 && unbalancedTransactions.length === 0 && negativeBalances.length === 0 && heldMismatches.length === 0,
       accounts: snapshot.accounts.length,
       sumOfBalances,
       mismatches,
       unbalancedTransactions,
       negativeBalances,
+      heldMismatches,
     };
   }
 

@@ -37,6 +37,8 @@ export interface AccountBalanceRow {
   kind: 'customer' | 'system';
   balance: string;
   entries_sum: string;
+  held: string;
+  pending_holds: string;
 }
 
 /** A transaction whose entries do not sum to zero, or that has fewer than two. */
@@ -89,8 +91,10 @@ export class LedgerRepository {
     return this.em.transactional(
       async (em) => {
         const accounts = await em.execute<AccountBalanceRow[]>(
-          `select a.id, a.number, a.kind, a.balance, coalesce(s.total, 0) as entries_sum
-           from accounts a left join (select account_id, sum(amount) as total from ledger_entries group by account_id) s on s.account_id = a.id`,
+          `select a.id, a.number, a.kind, a.balance, coalesce(s.total, 0) as entries_sum, a.held, coalesce(h.total, 0) as pending_holds
+           from accounts a
+           left join (select account_id, sum(amount) as total from ledger_entries group by account_id) s on s.account_id = a.id
+           left join (select account_id, sum(amount) as total from holds where status = 'pending' group by account_id) h on h.account_id = a.id`,
         );
         const unbalancedTransactions = await em.execute<UnbalancedTransactionRow[]>(
           `select t.id, coalesce(sum(e.amount), 0) as entries_sum, count(e.id) as entries

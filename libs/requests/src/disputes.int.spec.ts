@@ -151,7 +151,15 @@ describe('disputes: a sent transfer disputed and reversed (HTTP, real PostgreSQL
         status: 'pending_review',
         accountId: alice.accountId,
         ownerId: alice.user.id,
-        details: { transactionId: sent.id, reason: 'the tickets never came' },
+        // API.md's two fields, and the facts the reviewer decides on.
+        details: {
+          transactionId: sent.id,
+          reason: 'the tickets never came',
+          amount: AMOUNT,
+          currency: 'USD',
+          transferredAt: sent.createdAt,
+          recipient: { accountNumber: bob.accountNumber, name: 'Bob Recipient' },
+        },
         assigneeId: null,
         resolution: null,
         expiresAt: null,

@@ -1,4 +1,4 @@
-import type { RequestStatus, RequestType } from '@bank/contracts/requests';
+import { canTransition, type RequestStatus, type RequestType, type RequestView } from '@bank/contracts/requests';
 
 export const REQUEST_TYPE_LABELS: Record<RequestType, string> = {
   card_pin_reset: 'Card PIN reset',
@@ -24,3 +24,14 @@ export const REQUEST_STATUS_LABELS: Record<RequestStatus, string> = {
   expired: 'Expired',
   failed: 'Failed',
 };
+
+/**
+ * Whether `candidate` is news about `known` (the same request): updated later, or — at the same
+ * instant, as when one statement files a request straight into the queue — a status `known`
+ * cannot move to. An event that arrives after the answer it preceded is not news.
+ */
+export function supersedes(candidate: Pick<RequestView, 'status' | 'updatedAt'>, known: Pick<RequestView, 'status' | 'updatedAt'>): boolean {
+  const at = Date.parse(candidate.updatedAt) - Date.parse(known.updatedAt);
+  if (at !== 0) return at > 0;
+  return !canTransition(candidate.status, known.status);
+}

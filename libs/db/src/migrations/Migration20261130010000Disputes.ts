@@ -203,7 +203,13 @@ export class Migration20261130010000Disputes extends Migration {
         if exists (select 1 from ledger_transactions where reverses_transaction_id = p_transaction) then
           return jsonb_build_object('refused', 'DISPUTE_NOT_ALLOWED', 'reason', 'already_reversed');
         end if;
-        request := request_create('transaction_dispute', p_owner, sender.id, jsonb_build_object('transactionId', p_transaction, 'reason', p_reason));
+        -- The facts the reviewer decides on travel with the request: what was sent, when, to whom.
+        request := request_create('transaction_dispute', p_owner, sender.id, jsonb_build_object(
+          'transactionId', p_transaction, 'reason', p_reason,
+          'amount', original.amount, 'currency', original.currency::text, 'transferredAt', iso_utc(original.created_at),
+          'recipient', (select jsonb_build_object('accountNumber', a.number::text, 'name', u.full_name)
+                          from ledger_entries e join accounts a on a.id = e.account_id join users u on u.id = a.owner_id
+                         where e.transaction_id = p_transaction and e.amount > 0)));
         return jsonb_build_object('filed', request_transition((request->>'id')::uuid, jsonb_build_object(
           'from', jsonb_build_array('submitted'), 'to', 'pending_review', 'note', 'disputed by the sender'))->'request');
       end $$;`);

@@ -2,13 +2,18 @@ import { LitElement, css, html } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type { AccountView } from '@bank/contracts/accounts';
 import type { EntryView } from '@bank/contracts/ledger';
+import { OPEN_REQUEST_STATUSES, type RequestView } from '@bank/contracts/requests';
 import { sessionContext } from '../../session/session-context';
 import { LiveSubscriptions } from '../../live/live-subscriptions';
 import { formatDateTime, formatMoney } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
 import { problemMessage } from '../form-errors';
+import { REQUEST_STATUS_LABELS, supersedes } from '../request-labels';
+import { disputedTransactionId, disputeOutcome, isDisputable, reversalCaption } from '../dispute-labels';
+import type { DisputeFiled } from '../transfer-dispute/transfer-dispute.component';
 import { historyCsv } from './history-csv';
 import '../balance-chart/balance-chart';
+import '../transfer-dispute/transfer-dispute.component';
 
 const PAGE = 25;
 
@@ -16,14 +21,30 @@ const PAGE = 25;
  * One account's history, newest first, with the balance after each entry: pages are fetched by
  * keyset cursor as the end of the list scrolls into view; live `transaction.posted` events for
  * this account are added on top (once each). Also the balance chart and the CSV export.
+ *
+ * Disputes and reversals (API.md): a sent transfer offers "Dispute" (a reason, then the request
+ * is filed and followed live); a reversal links to the row it reverses, and a reversed transfer
+ * is marked — live too, since the reversal's `transaction.posted` names what it reverses.
  */
 export class AccountHistory extends LitElement {
-  static override properties = { account: { attribute: false }, entries: { state: true }, nextCursor: { state: true }, loading: { state: true }, error: { state: true } };
+  static override properties = {
+    account: { attribute: false },
+    entries: { state: true },
+    nextCursor: { state: true },
+    loading: { state: true },
+    error: { state: true },
+    disputing: { state: true },
+    disputes: { state: true },
+  };
   declare account: AccountView | undefined;
   declare entries: EntryView[];
   declare nextCursor: string | null;
   declare loading: boolean;
   declare error: string | null;
+  /** The transaction whose dispute form is open. */
+  declare disputing: string | null;
+  /** The disputes filed or heard of during this visit, by the disputed transaction's id. */
+  declare disputes: Record<string, RequestView>;
   private readonly session = new ContextConsumer(this, { context: sessionContext });
   private readonly live = new LiveSubscriptions(
     this,
@@ -31,8 +52,9 @@ export class AccountHistory extends LitElement {
       live.on('transaction.posted', ({ data }) => {
         if (data.accountId !== this.account?.id || this.entries.some((entry) => entry.id === data.id)) return;
         const { accountId: _accountId, ...entry } = data;
-        this.entries = [entry, ...this.entries];
+        this.entries = [entry, ...this.markReversed(this.entries, entry)];
       }),
+      live.on('request.updated', ({ data }) => this.noteDispute(data)),
     ],
     () => void this.reload(),
   );
@@ -60,6 +82,37 @@ export class AccountHistory extends LitElement {
         display: block;
         color: var(--bank-muted);
       }
+      tr:target,
+      tr.jumped {
+        outline: 2px solid var(--bank-accent);
+        outline-offset: -2px;
+      }
+      .tag {
+        display: inline-block;
+        font-size: 0.8rem;
+        font-weight: 700;
+        padding: 0 0.45rem;
+        margin-left: 0.35rem;
+        border-radius: 999px;
+        border: 1px solid var(--bank-border);
+      }
+      .row-actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: center;
+        margin-top: 0.25rem;
+      }
+      .row-actions button {
+        padding: 0.15rem 0.6rem;
+        font-size: 0.85rem;
+      }
+      .dispute-state {
+        font-size: 0.85rem;
+      }
+      tr.dispute-form td {
+        background: var(--bank-surface);
+      }
     `,
   ];
 
@@ -69,6 +122,8 @@ export class AccountHistory extends LitElement {
     this.nextCursor = null;
     this.loading = false;
     this.error = null;
+    this.disputing = null;
+    this.disputes = {};
   }
 
   override disconnectedCallback(): void {
@@ -86,9 +141,43 @@ export class AccountHistory extends LitElement {
     }
   }
 
+  /** A reversal arrived: the transfer it reverses, if on the page, is reversed now. */
+  private markReversed(entries: EntryView[], reversal: EntryView): EntryView[] {
+    const reverses = reversal.reversesTransactionId;
+    if (!reverses) return entries;
+    return entries.map((entry) => (entry.transactionId === reverses ? { ...entry, reversedByTransactionId: reversal.transactionId } : entry));
+  }
+
+  /** A dispute's news (filed here, or its status moving live), kept by the transaction it disputes; an older one never overwrites a newer. */
+  private noteDispute(request: RequestView): void {
+    const transactionId = disputedTransactionId(request);
+    if (!transactionId) return;
+    const known = this.disputes[transactionId];
+    if (known && known.id === request.id && !supersedes(request, known)) return;
+    this.disputes = { ...this.disputes, [transactionId]: request };
+  }
+
+  private filed(event: CustomEvent<DisputeFiled>): void {
+    this.noteDispute(event.detail.request);
+    this.disputing = null;
+    // The dashboard hears of it too (the request joins the service requests list): the event goes on.
+  }
+
+  /** The reversed transfer's row, brought into view and focused: the in-page jump of a reversal's link (the app's routes use the hash). */
+  private jumpTo(event: Event, entryId: string): void {
+    event.preventDefault();
+    const row = this.renderRoot.querySelector<HTMLTableRowElement>(`#entry-${CSS.escape(entryId)}`);
+    if (!row) return;
+    this.renderRoot.querySelectorAll('tr.jumped').forEach((other) => other.classList.remove('jumped'));
+    row.classList.add('jumped');
+    row.scrollIntoView({ block: 'nearest' });
+    row.focus();
+  }
+
   private async reload(): Promise<void> {
     if (!this.account) return;
     this.loadedFor = this.account.id;
+    this.disputing = null;
     this.entries = [];
     this.nextCursor = null;
     await this.fetchPage(null);
@@ -108,6 +197,8 @@ export class AccountHistory extends LitElement {
       if (account.id !== this.account?.id) return;
       const known = new Set(this.entries.map((entry) => entry.id));
       this.entries = [...this.entries, ...page.items.filter((entry) => !known.has(entry.id))];
+      // An event may have told of a reversal before the page with its transfer arrived.
+      for (const reversal of this.entries.filter((entry) => entry.reversesTransactionId)) this.entries = this.markReversed(this.entries, reversal);
       this.nextCursor = page.nextCursor;
     } catch (error) {
       this.error = problemMessage(error);
@@ -134,8 +225,57 @@ export class AccountHistory extends LitElement {
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
   }
 
+  private renderWhat(entry: EntryView, currency: string, now: number) {
+    const original = entry.reversesTransactionId ? this.entries.find((other) => other.transactionId === entry.reversesTransactionId) : undefined;
+    const dispute = this.disputes[entry.transactionId];
+    const disputeOpen = dispute !== undefined && OPEN_REQUEST_STATUSES.includes(dispute.status);
+    const party = entry.counterparty ? ` ${entry.amount < 0 ? 'to' : 'from'} ${entry.counterparty.name}` : '';
+    const outcome = dispute ? disputeOutcome(dispute) : null;
+    return html`${entry.kind}${entry.reversedByTransactionId ? html`<span class="tag" data-reversed>reversed</span>` : null}
+      ${entry.reversesTransactionId
+        ? html`<small data-reverses=${entry.reversesTransactionId}
+            >${original
+              ? html`<a href="#entry-${original.id}" @click=${(event: Event) => this.jumpTo(event, original.id)}>${reversalCaption(original, formatDateTime(original.createdAt))}</a>`
+              : reversalCaption(undefined, undefined)}</small
+          >`
+        : null}
+      ${entry.counterparty ? html`<small>${entry.amount < 0 ? 'to' : 'from'} ${entry.counterparty.name} · ${entry.counterparty.accountNumber}</small>` : null}${entry.description ? html`<small>${entry.description}</small>` : null}
+      ${dispute || (isDisputable(entry, now) && this.disputing !== entry.transactionId)
+        ? html`<div class="row-actions">
+            ${dispute
+              ? html`<span class="dispute-state" role="status" data-dispute-status=${dispute.status}
+                  >${disputeOpen ? 'Dispute filed' : 'Dispute'} · ${REQUEST_STATUS_LABELS[dispute.status]}${outcome ? html` · ${outcome}` : null}</span
+                >`
+              : null}
+            ${!disputeOpen && isDisputable(entry, now) && this.disputing !== entry.transactionId
+              ? html`<button type="button" class="secondary" @click=${() => (this.disputing = entry.transactionId)}>
+                  Dispute<span class="visually-hidden"> the transfer of ${formatMoney(-entry.amount, currency)}${party}</span>
+                </button>`
+              : null}
+          </div>`
+        : null}`;
+  }
+
+  private renderEntry(entry: EntryView, currency: string, now: number) {
+    const row = html`<tr id="entry-${entry.id}" tabindex="-1" data-entry-id=${entry.id} data-transaction-id=${entry.transactionId} data-kind=${entry.kind}>
+      <td>${formatDateTime(entry.createdAt)}</td>
+      <td>${this.renderWhat(entry, currency, now)}</td>
+      <td class="amount ${entry.amount < 0 ? 'negative' : 'positive'}">${formatMoney(entry.amount, currency, { signed: true })}</td>
+      <td class="amount">${formatMoney(entry.balanceAfter, currency)}</td>
+    </tr>`;
+    if (this.disputing !== entry.transactionId) return row;
+    const summary = `the transfer of ${formatMoney(-entry.amount, currency)}${entry.counterparty ? ` to ${entry.counterparty.name}` : ''}`;
+    return html`${row}
+      <tr class="dispute-form">
+        <td colspan="4">
+          <transfer-dispute transaction-id=${entry.transactionId} .summary=${summary} @dispute-filed=${this.filed} @dispute-closed=${() => (this.disputing = null)}></transfer-dispute>
+        </td>
+      </tr>`;
+  }
+
   override render() {
     const currency = this.account?.currency ?? 'USD';
+    const now = Date.now();
     return html`<section class="card" aria-labelledby="history-title">
       <div class="head">
         <h2 id="history-title">History</h2>
@@ -149,14 +289,7 @@ export class AccountHistory extends LitElement {
             <tr><th scope="col">When</th><th scope="col">What</th><th scope="col" class="amount">Amount</th><th scope="col" class="amount">Balance</th></tr>
           </thead>
           <tbody>
-            ${this.entries.map(
-              (entry) => html`<tr data-entry-id=${entry.id}>
-                <td>${formatDateTime(entry.createdAt)}</td>
-                <td>${entry.kind}${entry.counterparty ? html`<small>${entry.amount < 0 ? 'to' : 'from'} ${entry.counterparty.name} · ${entry.counterparty.accountNumber}</small>` : null}${entry.description ? html`<small>${entry.description}</small>` : null}</td>
-                <td class="amount ${entry.amount < 0 ? 'negative' : 'positive'}">${formatMoney(entry.amount, currency, { signed: true })}</td>
-                <td class="amount">${formatMoney(entry.balanceAfter, currency)}</td>
-              </tr>`,
-            )}
+            ${this.entries.map((entry) => this.renderEntry(entry, currency, now))}
           </tbody>
         </table>
         ${this.entries.length === 0 && !this.loading ? html`<p class="muted">No transactions yet.</p>` : null}

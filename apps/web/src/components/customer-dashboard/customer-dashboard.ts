@@ -15,10 +15,13 @@ import '../account-history/account-history';
 import '../customer-requests/customer-requests';
 import '../pending-holds/pending-holds.component';
 import type { PendingHolds } from '../pending-holds/pending-holds.component';
+import type { CustomerRequests } from '../customer-requests/customer-requests';
+import type { DisputeFiled } from '../transfer-dispute/transfer-dispute.component';
 
 /**
  * A customer's home: accounts with their ledger and available balances (live), money forms, the
- * transfers held for review, the selected account's history, service requests.
+ * transfers held for review, the selected account's history (where sent transfers are disputed),
+ * service requests.
  */
 export class CustomerDashboard extends LitElement {
   static override properties = { accounts: { state: true }, selectedId: { state: true }, mode: { state: true }, error: { state: true } };
@@ -159,6 +162,11 @@ export class CustomerDashboard extends LitElement {
     this.renderRoot.querySelector<PendingHolds>('pending-holds')?.upsert(event.detail.hold);
   }
 
+  /** A dispute filed from the history joins the service requests at once (its `request.updated` may come later). */
+  private disputeFiled(event: CustomEvent<DisputeFiled>): void {
+    this.renderRoot.querySelector<CustomerRequests>('customer-requests')?.upsert(event.detail.request);
+  }
+
   override render() {
     const selected = this.accounts.find((account) => account.id === this.selectedId);
     const modes: MoneyFormMode[] = ['transfer', 'deposit', 'withdraw'];
@@ -177,7 +185,7 @@ export class CustomerDashboard extends LitElement {
         )}
       </div>
       <div class="grid">
-        <account-history .account=${selected}></account-history>
+        <account-history .account=${selected} @dispute-filed=${this.disputeFiled}></account-history>
         <div class="stack">
           <section class="card" aria-labelledby="move-title">
             <h2 id="move-title">Move money</h2>

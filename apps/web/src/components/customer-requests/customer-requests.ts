@@ -7,7 +7,8 @@ import { LiveSubscriptions } from '../../live/live-subscriptions';
 import { formatDateTime, parseMoney } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
 import { FormState, problemFieldErrors, problemMessage, schemaFieldErrors, type FieldErrors } from '../form-errors';
-import { REQUEST_STATUS_LABELS, REQUEST_TYPE_LABELS } from '../request-labels';
+import { REQUEST_STATUS_LABELS, REQUEST_TYPE_LABELS, supersedes } from '../request-labels';
+import { disputeOutcome, disputeReason } from '../dispute-labels';
 
 /**
  * Where the customer may cancel a request they filed (API.md: before an employee claims it). A
@@ -92,9 +93,10 @@ export class CustomerRequests extends LitElement {
     clearInterval(this.clock);
   }
 
-  private upsert(request: RequestView): void {
+  /** A request filed elsewhere on the page (a dispute from the history) or changed live; an older copy never overwrites a newer. */
+  upsert(request: RequestView): void {
     const known = this.requests.find((r) => r.id === request.id);
-    if (known && Date.parse(known.updatedAt) > Date.parse(request.updatedAt)) return;
+    if (known && !supersedes(request, known)) return;
     this.requests = known ? this.requests.map((r) => (r.id === request.id ? request : r)) : [request, ...this.requests];
   }
 
@@ -185,12 +187,15 @@ export class CustomerRequests extends LitElement {
 
   private renderRequest(request: RequestView) {
     const errors = this.inputErrors[request.id] ?? {};
-    return html`<li data-request-id=${request.id} data-status=${request.status}>
+    const reason = disputeReason(request);
+    const outcome = disputeOutcome(request);
+    return html`<li data-request-id=${request.id} data-type=${request.type} data-status=${request.status}>
       <div class="row">
         <span>${REQUEST_TYPE_LABELS[request.type]}</span>
         <span class="status" role="status">${REQUEST_STATUS_LABELS[request.status]}</span>
       </div>
-      <div class="muted">Filed ${formatDateTime(request.createdAt)}${request.resolution ? html` · ${request.resolution}` : null}</div>
+      <div class="muted">Filed ${formatDateTime(request.createdAt)}${outcome ? html` · ${outcome}` : null}</div>
+      ${reason ? html`<div class="muted">Your reason: ${reason}</div>` : null}
       ${request.status === 'awaiting_customer'
         ? html`<form @submit=${(event: SubmitEvent) => this.submitInput(event, request)} novalidate>
             <p class="notice">Approved. ${this.timeLeft(request)} left to enter it.</p>

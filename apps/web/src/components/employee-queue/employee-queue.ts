@@ -10,6 +10,36 @@ import { problemMessage } from '../form-errors';
 import { REQUEST_STATUS_LABELS, REQUEST_TYPE_LABELS } from '../request-labels';
 import { reviewOrder } from '../hold-labels';
 import '../held-transfer-review/held-transfer-review.component';
+import '../disputed-transfer-review/disputed-transfer-review.component';
+
+/** Requests decided with a reason the customer reads when rejected: the money-moving ones. */
+const DECIDED_WITH_REASON: readonly RequestView['type'][] = ['transfer_review', 'transaction_dispute'];
+
+/** The words of each reasoned decision: its buttons, and what the employee is told once it is done. */
+interface ReasonedDecision {
+  approve: string;
+  reject: string;
+  approved: string;
+  rejected: string;
+}
+const REASONED_DECISIONS: Record<'transfer_review' | 'transaction_dispute', ReasonedDecision> = {
+  transfer_review: {
+    approve: 'Approve transfer',
+    reject: 'Reject transfer',
+    approved: 'Approved: the transfer is being sent.',
+    rejected: 'Rejected: the reserved amount is released and the customer is told why.',
+  },
+  transaction_dispute: {
+    approve: 'Approve reversal',
+    reject: 'Reject dispute',
+    approved: 'Approved: the transfer is being reversed.',
+    rejected: 'Rejected: nothing moves and the customer is told why.',
+  },
+};
+
+function rowClass(request: RequestView): string {
+  return request.type === 'transfer_review' ? 'held' : request.type === 'transaction_dispute' ? 'disputed' : '';
+}
 
 /** The hold a `transfer_review` request decides, if it is one. */
 function holdIdOf(request: RequestView): string | undefined {
@@ -21,9 +51,9 @@ function holdIdOf(request: RequestView): string | undefined {
 /**
  * The employees' live queue: pending requests oldest first — transfers held for review before
  * everything else, marked, with the facts to decide them — appearing and leaving as
- * `queue.changed` says; claim one, then approve or reject it with a note (a held transfer's
- * rejection needs its reason). Shows who handles what, and nothing of the customer's accounts
- * beyond what the request (or, for a held transfer, its review) carries.
+ * `queue.changed` says; claim one, then approve or reject it with a note (a held transfer's or a
+ * disputed transfer's rejection needs its reason). Shows who handles what, and nothing of the
+ * customer's accounts beyond what the request (or, for a held transfer, its review) carries.
  */
 export class EmployeeQueue extends LitElement {
   static override properties = { pending: { state: true }, inReview: { state: true }, message: { state: true }, notice: { state: true }, reasonErrors: { state: true } };
@@ -32,7 +62,7 @@ export class EmployeeQueue extends LitElement {
   declare message: string | null;
   /** What the last decision did, said once. */
   declare notice: string | null;
-  /** A held transfer rejected without a reason: the message for its reason field, by request id. */
+  /** A held or disputed transfer rejected without a reason: the message for its reason field, by request id. */
   declare reasonErrors: Record<string, string>;
   private readonly session = new ContextConsumer(this, { context: sessionContext });
   private readonly live = new LiveSubscriptions(
@@ -82,6 +112,9 @@ export class EmployeeQueue extends LitElement {
       }
       li.held {
         border-left: 4px solid var(--bank-warning);
+      }
+      li.disputed {
+        border-left: 4px solid var(--bank-accent);
       }
       .tag {
         display: inline-block;
@@ -138,7 +171,7 @@ export class EmployeeQueue extends LitElement {
   }
 
   private details(request: RequestView) {
-    if (request.type === 'transfer_review') return null;
+    if (DECIDED_WITH_REASON.includes(request.type)) return null;
     const parts = Object.entries(request.details).map(([key, value]) => (key === 'dailyLimit' && typeof value === 'number' ? `daily limit ${formatMoney(value, 'USD')}` : `${key}: ${String(value)}`));
     return parts.length ? html`<div>${parts.join(' · ')}</div>` : null;
   }
@@ -158,8 +191,11 @@ export class EmployeeQueue extends LitElement {
     } else void this.act(() => api.approveRequest(request.id, note || undefined));
   }
 
-  /** A held transfer: approve sends it; reject voids it and needs the reason the customer will read. */
-  private decideHeld(event: SubmitEvent, request: RequestView): void {
+  /**
+   * A held transfer (approve sends it; reject voids it) or a disputed one (approve reverses it;
+   * reject leaves it): a rejection needs the reason the customer will read.
+   */
+  private decideWithReason(event: SubmitEvent, request: RequestView, words: ReasonedDecision): void {
     event.preventDefault();
     const reason = String(new FormData(event.target as HTMLFormElement).get('reason') ?? '').trim();
     const api = this.session.value!.api;
@@ -169,17 +205,18 @@ export class EmployeeQueue extends LitElement {
         return;
       }
       this.reasonErrors = { ...this.reasonErrors, [request.id]: '' };
-      void this.act(() => api.rejectRequest(request.id, reason), 'Rejected: the reserved amount is released and the customer is told why.');
-    } else void this.act(() => api.approveRequest(request.id, reason || undefined), 'Approved: the transfer is being sent.');
+      void this.act(() => api.rejectRequest(request.id, reason), words.rejected);
+    } else void this.act(() => api.approveRequest(request.id, reason || undefined), words.approved);
   }
 
-  private heldFacts(request: RequestView, compact: boolean) {
+  private facts(request: RequestView, compact: boolean) {
+    if (request.type === 'transaction_dispute') return html`<disputed-transfer-review .request=${request}></disputed-transfer-review>`;
     const holdId = holdIdOf(request);
     return holdId ? html`<span class="tag">Held transfer</span><held-transfer-review hold-id=${holdId} ?compact=${compact}></held-transfer-review>` : null;
   }
 
   private decisionForm(request: RequestView) {
-    if (request.type !== 'transfer_review') {
+    if (request.type !== 'transfer_review' && request.type !== 'transaction_dispute') {
       return html`<form class="actions" @submit=${(event: SubmitEvent) => this.decide(event, request)} novalidate>
         <label>Note <input name="note" maxlength="500" /></label>
         <button type="submit" value="approve">Approve</button>
@@ -187,14 +224,15 @@ export class EmployeeQueue extends LitElement {
       </form>`;
     }
     const error = this.reasonErrors[request.id] ?? '';
-    return html`<form class="actions" @submit=${(event: SubmitEvent) => this.decideHeld(event, request)} novalidate>
+    const words = REASONED_DECISIONS[request.type];
+    return html`<form class="actions" @submit=${(event: SubmitEvent) => this.decideWithReason(event, request, words)} novalidate>
       <label
         >Reason (required to reject)
         <input name="reason" maxlength="500" aria-invalid=${error ? 'true' : 'false'} aria-describedby="reason-error-${request.id}" @input=${() => error && (this.reasonErrors = { ...this.reasonErrors, [request.id]: '' })} />
         <span id="reason-error-${request.id}" class="field-error">${error}</span>
       </label>
-      <button type="submit" value="approve">Approve transfer</button>
-      <button type="submit" value="reject" class="danger">Reject transfer</button>
+      <button type="submit" value="approve">${words.approve}</button>
+      <button type="submit" value="reject" class="danger">${words.reject}</button>
     </form>`;
   }
 
@@ -210,10 +248,10 @@ export class EmployeeQueue extends LitElement {
             ${repeat(
               reviewOrder(this.pending),
               (request) => request.id,
-              (request) => html`<li data-request-id=${request.id} data-type=${request.type} class=${request.type === 'transfer_review' ? 'held' : ''}>
+              (request) => html`<li data-request-id=${request.id} data-type=${request.type} class=${rowClass(request)}>
                 <strong>${REQUEST_TYPE_LABELS[request.type]}</strong>
                 <span class="muted">Filed ${formatDateTime(request.createdAt)}</span>
-                ${this.heldFacts(request, true)} ${this.details(request)}
+                ${this.facts(request, true)} ${this.details(request)}
                 <div><button type="button" @click=${() => this.act(() => this.session.value!.api.claimRequest(request.id))}>Claim</button></div>
               </li>`,
             )}
@@ -226,10 +264,10 @@ export class EmployeeQueue extends LitElement {
             ${repeat(
               reviewOrder(this.inReview),
               (request) => request.id,
-              (request) => html`<li data-request-id=${request.id} data-type=${request.type} class=${request.type === 'transfer_review' ? 'held' : ''}>
+              (request) => html`<li data-request-id=${request.id} data-type=${request.type} class=${rowClass(request)}>
                 <strong>${REQUEST_TYPE_LABELS[request.type]}</strong>
                 <span class="muted">${REQUEST_STATUS_LABELS[request.status]} · ${request.assigneeId === me ? 'claimed by you' : 'claimed by a colleague'}</span>
-                ${this.heldFacts(request, request.assigneeId !== me)} ${this.details(request)}
+                ${this.facts(request, request.assigneeId !== me)} ${this.details(request)}
                 ${request.assigneeId === me ? this.decisionForm(request) : null}
               </li>`,
             )}
