@@ -53,7 +53,8 @@ export class OwnPlatform {
   }
 }
 
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+/** Deletes every key under `prefix` (the client must use that keyPrefix). */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   // SCAN does not apply the client's keyPrefix; DEL does, so strip it from the keys found.
   let cursor = '0';
   do {

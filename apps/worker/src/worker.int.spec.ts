@@ -15,6 +15,7 @@ import { eventually, LiveClient } from '../../../test/support/live-client';
 import { RequestFlow } from '../../../test/support/request-flow';
 import { REDIS_URL, uniqueDatabaseUrl } from '../../../test/support/test-env';
 import { startWorkerContext } from '../../../test/support/worker-context';
+import { deleteKeys } from '../../../test/support/own-platform';
 
 /**
  * The worker in this process (so its code counts for coverage) next to an in-process api: the
@@ -337,13 +338,3 @@ describe('worker (in-process): outbox relay, request processors, sweep, heartbea
     });
   });
 });
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  // SCAN does not apply the client's keyPrefix; DEL does, so strip it from the keys found.
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(prefix.length)));
-    cursor = next;
-  } while (cursor !== '0');
-}

@@ -7,12 +7,7 @@ import { bearer, type TestApp, type TestCustomer, type TestStaff } from '../../.
 import { eventually } from '../../../test/support/live-client';
 import { RequestFlow } from '../../../test/support/request-flow';
 import { OwnPlatform } from '../../../test/support/own-platform';
-
-interface AccountWithAvailable {
-  id: string;
-  balance: number;
-  availableBalance: number;
-}
+import { holdsProbe } from '../../../test/support/holds-probe';
 
 const REVIEW_AMOUNT = 500_000;
 const LOSER_CODES = ['HOLD_NOT_PENDING', 'INVALID_STATE_TRANSITION'];
@@ -40,42 +35,9 @@ describe('holds under concurrency (HTTP, real PostgreSQL, Redis, in-process work
     () => t,
     () => employee,
   );
+  const { account, getHold, holdsOf, transferEntries, entriesSum, ledgerCheck, expectHeldToMatchPendingHolds } = holdsProbe(() => t);
   const send = (c: TestCustomer, to: TestCustomer, amount: number) =>
     t.http().post('/api/v1/transfers').set(bearer(c.accessToken)).send({ fromAccountId: c.accountId, toAccountNumber: to.accountNumber, amount });
-  const account = async (c: TestCustomer): Promise<AccountWithAvailable> =>
-    (await t.http().get(`/api/v1/accounts/${c.accountId}`).set(bearer(c.accessToken)).expect(200)).body as AccountWithAvailable;
-  const getHold = async (id: string, who: { accessToken: string }): Promise<HoldView> => (await t.http().get(`/api/v1/holds/${id}`).set(bearer(who.accessToken)).expect(200)).body as HoldView;
-  const holdsOf = async (c: TestCustomer, status?: HoldView['status']): Promise<HoldView[]> => {
-    const all: HoldView[] = [];
-    let cursor: string | null = null;
-    do {
-      const query = new URLSearchParams({ limit: '100', ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
-      const page: { body: { items: HoldView[]; nextCursor: string | null } } = await t.http().get(`/api/v1/holds?${query.toString()}`).set(bearer(c.accessToken)).expect(200);
-      all.push(...page.body.items);
-      cursor = page.body.nextCursor;
-    } while (cursor);
-    return all;
-  };
-  const transferEntries = async (accountId: string) =>
-    (
-      await t.sql<{ n: number }>(`select count(*)::int as n from ledger_entries e join ledger_transactions x on x.id = e.transaction_id where e.account_id = ? and x.kind = 'transfer'`, [
-        accountId,
-      ])
-    )[0].n;
-  const entriesSum = async (accountId: string) => Number((await t.sql<{ s: string }>('select coalesce(sum(amount), 0)::text as s from ledger_entries where account_id = ?', [accountId]))[0].s);
-  const ledgerCheck = async () => {
-    const admin = await t.admin();
-    return (await t.http().get('/api/v1/admin/ledger/check').set(bearer(admin.accessToken)).expect(200)).body as Record<string, unknown>;
-  };
-  /** Every account's `held` is the sum of its pending holds (the ledger check does not look at holds). */
-  const expectHeldToMatchPendingHolds = async () => {
-    const wrong = await t.sql(
-      `select a.id, a.held, coalesce(h.pending, 0) as pending from accounts a
-       left join (select account_id, sum(amount) as pending from holds where status = 'pending' group by account_id) h on h.account_id = a.id
-       where a.held <> coalesce(h.pending, 0)`,
-    );
-    expect(wrong).toEqual([]);
-  };
   const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   /** Waits until the hold is decided and its request has left the pipeline (an approval still has to be posted). */

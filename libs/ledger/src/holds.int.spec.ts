@@ -2,19 +2,13 @@ import { Client } from 'pg';
 import { RequestContext } from '@mikro-orm/postgresql';
 import type { RequestView } from '@bank/contracts/requests';
 import type { HoldView } from '@bank/contracts/holds';
+import type { AccountView } from '@bank/contracts/accounts';
 import { RequestsService } from '@bank/requests/requests.service';
 import { bearer, type TestApp, type TestCustomer, type TestStaff } from '../../../test/support/test-app';
 import { eventually } from '../../../test/support/live-client';
 import { RequestFlow } from '../../../test/support/request-flow';
 import { OwnPlatform } from '../../../test/support/own-platform';
-
-interface AccountWithAvailable {
-  id: string;
-  balance: number;
-  availableBalance: number;
-  dailyLimit: number;
-  status: string;
-}
+import { holdsProbe } from '../../../test/support/holds-probe';
 
 const HOLD_KEYS = [
   'id',
@@ -60,6 +54,7 @@ describe('holds: transfers reviewed before they post (HTTP, real PostgreSQL, Red
     () => t,
     () => employee,
   );
+  const { account, getHold, holdsOf, transferEntries, entriesSum, ledgerCheck, expectHeldToMatchPendingHolds } = holdsProbe(() => t);
 
   const send = (c: TestCustomer, to: TestCustomer, amount: number, options: { key?: string; app?: TestApp; description?: string } = {}) => {
     const request = (options.app ?? t).http().post('/api/v1/transfers').set(bearer(c.accessToken));
@@ -70,22 +65,7 @@ describe('holds: transfers reviewed before they post (HTTP, real PostgreSQL, Red
   const hold = async (c: TestCustomer, to: TestCustomer, amount: number, options: { key?: string; app?: TestApp; description?: string } = {}) => {
     const response = await send(c, to, amount, options);
     if (response.status !== 202) throw new Error(`expected the transfer of ${amount} to be held (202), got ${response.status} ${JSON.stringify(response.body)}`);
-    return response.body as { hold: HoldView; account: AccountWithAvailable };
-  };
-  const account = async (c: TestCustomer): Promise<AccountWithAvailable> =>
-    (await t.http().get(`/api/v1/accounts/${c.accountId}`).set(bearer(c.accessToken)).expect(200)).body as AccountWithAvailable;
-  const getHold = async (id: string, who: { accessToken: string }): Promise<HoldView> => (await t.http().get(`/api/v1/holds/${id}`).set(bearer(who.accessToken)).expect(200)).body as HoldView;
-  /** Every hold of the customer, walking the pages (newest first). */
-  const holdsOf = async (c: TestCustomer, status?: HoldView['status']): Promise<HoldView[]> => {
-    const all: HoldView[] = [];
-    let cursor: string | null = null;
-    do {
-      const query = new URLSearchParams({ limit: '100', ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
-      const page: { body: { items: HoldView[]; nextCursor: string | null } } = await t.http().get(`/api/v1/holds?${query.toString()}`).set(bearer(c.accessToken)).expect(200);
-      all.push(...page.body.items);
-      cursor = page.body.nextCursor;
-    } while (cursor);
-    return all;
+    return response.body as { hold: HoldView; account: AccountView };
   };
   const cancelHold = (c: { accessToken: string }, id: string) => t.http().post(`/api/v1/holds/${id}/cancel`).set(bearer(c.accessToken));
   const claim = (requestId: string) => t.http().post(`/api/v1/service-requests/${requestId}/claim`).set(bearer(employee.accessToken));
@@ -97,27 +77,6 @@ describe('holds: transfers reviewed before they post (HTTP, real PostgreSQL, Red
     } catch (error) {
       throw new Error(`${(error as Error).message} (it is ${String(last)})`);
     }
-  };
-  /** Entries of transfers on an account (the ledger itself, not the api's view of it). */
-  const transferEntries = async (accountId: string) =>
-    (
-      await t.sql<{ n: number }>(`select count(*)::int as n from ledger_entries e join ledger_transactions x on x.id = e.transaction_id where e.account_id = ? and x.kind = 'transfer'`, [
-        accountId,
-      ])
-    )[0].n;
-  const entriesSum = async (accountId: string) => Number((await t.sql<{ s: string }>('select coalesce(sum(amount), 0)::text as s from ledger_entries where account_id = ?', [accountId]))[0].s);
-  const ledgerCheck = async () => {
-    const admin = await t.admin();
-    return (await t.http().get('/api/v1/admin/ledger/check').set(bearer(admin.accessToken)).expect(200)).body as Record<string, unknown>;
-  };
-  /** Every account's `held` is the sum of its pending holds (also in the ledger check's heldMismatches). */
-  const expectHeldToMatchPendingHolds = async () => {
-    const wrong = await t.sql(
-      `select a.id, a.held, coalesce(h.pending, 0) as pending from accounts a
-       left join (select account_id, sum(amount) as pending from holds where status = 'pending' group by account_id) h on h.account_id = a.id
-       where a.held <> coalesce(h.pending, 0)`,
-    );
-    expect(wrong).toEqual([]);
   };
   const sweepNow = () => RequestContext.create(t.orm().em, () => t.app.get(RequestsService).sweep());
   const eventsOf = (userId: string, type: string) =>

@@ -212,20 +212,19 @@ export class RequestsService {
   }
 
   /** Expiry job and sweep: an `awaiting_customer` request whose window has passed becomes `expired`. */
-  async expire(id: string): Promise<boolean> {
-    try {
-      await this.transitions.move(id, 'expire', { actorId: null, set: { resolution: EXPIRED_RESOLUTION } });
-      return true;
-    } catch (error) {
-      if (error instanceof InvalidStateTransition || error instanceof NotFound) return false;
-      throw error;
-    }
+  expire(id: string): Promise<boolean> {
+    return this.systemMoveIfDue(id, 'expire', EXPIRED_RESOLUTION);
   }
 
   /** Sweep: a transfer review still undecided when its hold's time to live passes expires, and so does the hold. */
-  async expireReview(id: string): Promise<boolean> {
+  expireReview(id: string): Promise<boolean> {
+    return this.systemMoveIfDue(id, 'expireHold', HOLD_EXPIRED_RESOLUTION);
+  }
+
+  /** A move the system makes when its time has come: false when the request is gone or already moved on (a job and the sweep may both try). */
+  private async systemMoveIfDue(id: string, move: 'expire' | 'expireHold', resolution: string): Promise<boolean> {
     try {
-      await this.transitions.move(id, 'expireHold', { actorId: null, set: { resolution: HOLD_EXPIRED_RESOLUTION } });
+      await this.transitions.move(id, move, { actorId: null, set: { resolution } });
       return true;
     } catch (error) {
       if (error instanceof InvalidStateTransition || error instanceof NotFound) return false;

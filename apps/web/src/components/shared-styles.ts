@@ -145,3 +145,20 @@ export const sharedStyles = css`
     white-space: nowrap;
   }
 `;
+
+/** A review's facts as a two-column list of terms and values (held transfers, disputes). */
+export const factListStyles = css`
+  dl {
+    display: grid;
+    grid-template-columns: max-content minmax(0, 1fr);
+    gap: 0.25rem 0.75rem;
+    margin: 0;
+  }
+  dt {
+    color: var(--bank-muted);
+  }
+  dd {
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
+`;

@@ -2,7 +2,7 @@ import { LitElement, html } from 'lit';
 import type { RequestView } from '@bank/contracts/requests';
 import { formatDateTime, formatMoney } from '../../format/money';
 import { TransactionDisputeDetailsSchema } from '@bank/contracts/disputes';
-import { sharedStyles } from '../shared-styles';
+import { factListStyles, sharedStyles } from '../shared-styles';
 import { disputedTransactionId, disputeReason } from '../dispute-labels';
 import { disputedTransferReviewStyles } from './disputed-transfer-review.styles';
 
@@ -16,7 +16,7 @@ export class DisputedTransferReview extends LitElement {
   static override properties = { request: { attribute: false } };
   declare request: RequestView | undefined;
 
-  static override styles = [sharedStyles, disputedTransferReviewStyles];
+  static override styles = [sharedStyles, factListStyles, disputedTransferReviewStyles];
 
   override render() {
     const request = this.request;

@@ -4,7 +4,7 @@ import { Task } from '@lit/task';
 import type { ReviewedHoldView } from '@bank/contracts/holds';
 import { sessionContext } from '../../session/session-context';
 import { formatDateTime, formatMoney } from '../../format/money';
-import { sharedStyles } from '../shared-styles';
+import { factListStyles, sharedStyles } from '../shared-styles';
 import { problemMessage } from '../form-errors';
 import { accountAge, HOLD_REASON_LABELS, HOLD_STATUS_LABELS } from '../hold-labels';
 import { heldTransferReviewStyles } from './held-transfer-review.styles';
@@ -24,7 +24,7 @@ export class HeldTransferReview extends LitElement {
     args: () => [this.holdId] as const,
   });
 
-  static override styles = [sharedStyles, heldTransferReviewStyles];
+  static override styles = [sharedStyles, factListStyles, heldTransferReviewStyles];
 
   constructor() {
     super();
