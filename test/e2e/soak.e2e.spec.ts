@@ -39,7 +39,8 @@ describe('scale-out soak: the native stack under load, each process restarted tw
       REQUEST_INPUT_WINDOW_S: '5',
     }));
     base = `http://127.0.0.1:${port}`;
-  });
+    // Two apis and two workers started and migrated from cold: on a starved 2-core VM that alone can pass a minute.
+  }, 120_000);
   afterAll(async () => {
     for (const watcher of watchers) watcher.close();
     simulator?.closeSockets();
