@@ -435,6 +435,37 @@ describe('holds: transfers reviewed before they post (HTTP, real PostgreSQL, Red
       await expectHeldToMatchPendingHolds();
     });
 
+    it('past the deadline, before the expiry job ran: claim, approve and reject answer 409 and expire the review at once; nothing moves', async () => {
+      const alice = await t.newFundedCustomer(2_000_000);
+      const bob = await t.newCustomer();
+      await setDailyLimit(alice, 10_000_000);
+      const queued = await hold(alice, bob, 500_000);
+      const approving = await hold(alice, bob, 500_001);
+      const rejecting = await hold(alice, bob, 500_002);
+      for (const h of [approving.hold, rejecting.hold]) expect((await claim(h.requestId)).status).toBe(200);
+      // The deadline passes; the delayed jobs (a day away) have not run.
+      for (const h of [queued.hold, approving.hold, rejecting.hold]) {
+        await t.sql(`update holds set expires_at = now() - interval '1 second' where id = ?`, [h.id]);
+        await t.sql(`update service_requests set expires_at = now() - interval '1 second' where id = ?`, [h.requestId]);
+      }
+      const late = [
+        await claim(queued.hold.requestId),
+        await t.http().post(`/api/v1/service-requests/${approving.hold.requestId}/approve`).set(bearer(employee.accessToken)).send({}),
+        await reject(rejecting.hold.requestId, 'too late'),
+      ];
+      for (const answer of late) {
+        expect(answer.status).toBe(409);
+        expect(answer.body).toMatchObject({ code: 'INVALID_STATE_TRANSITION', requestStatus: 'expired', detail: expect.stringContaining('deadline has passed') });
+      }
+      for (const h of [queued.hold, approving.hold, rejecting.hold]) {
+        expect(await getHold(h.id, alice)).toMatchObject({ status: 'expired', transactionId: null });
+        expect((await flow.get(h.requestId, employee)).status).toBe('expired');
+      }
+      expect(await transferEntries(bob.accountId)).toBe(0);
+      expect(await account(alice)).toMatchObject({ balance: 2_000_000, availableBalance: 2_000_000 });
+      await expectHeldToMatchPendingHolds();
+    });
+
     it('a target closed between hold and approval: the request fails, the hold is voided, nothing moves', async () => {
       const alice = await t.newFundedCustomer(1_000_000);
       const bob = await t.newCustomer();

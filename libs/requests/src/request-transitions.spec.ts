@@ -1,6 +1,6 @@
 import { REQUEST_STATUSES, REQUEST_TRANSITIONS, type RequestView } from '@bank/contracts/requests';
 import { Forbidden, NotFound } from '@bank/problems/domain-error';
-import { InvalidStateTransition } from './requests.errors';
+import { DeadlinePassed, InvalidStateTransition } from './requests.errors';
 import type { RequestMove, RequestsRepository, TransitionOutcome } from './requests.repository';
 import { assertMoveAllowed, REQUEST_MOVES, RequestTransitions, type MoveRule } from './request-transitions';
 
@@ -36,9 +36,9 @@ describe('RequestTransitions.move', () => {
     await transitions.move('r1', 'expire', { actorId: null, set: { resolution: 'late' } });
     await transitions.move('r1', 'claim', { actorId: 'e1', set: { assigneeId: 'e1' } });
     expect(sent).toEqual([
-      { from: ['in_review'], to: 'approved', actorId: 'e1', note: null, assigneeId: 'e1', awaitInput: { types: ['name_change'], to: 'awaiting_customer', windowS: 600 } },
+      { from: ['in_review'], to: 'approved', actorId: 'e1', note: null, assigneeId: 'e1', window: 'open', awaitInput: { types: ['name_change'], to: 'awaiting_customer', windowS: 600 } },
       { from: ['awaiting_customer'], to: 'expired', actorId: null, note: null, window: 'passed', setResolution: 'late' },
-      { from: ['pending_review'], to: 'in_review', actorId: 'e1', note: null, setAssigneeId: 'e1' },
+      { from: ['pending_review'], to: 'in_review', actorId: 'e1', note: null, window: 'open', setAssigneeId: 'e1' },
     ]);
   });
 
@@ -48,6 +48,9 @@ describe('RequestTransitions.move', () => {
     const refused = engineAnswering({ moved: false, current: 'rejected', assigneeId: 'e1' }).transitions.move('r1', 'approve', { actorId: 'e1', assigneeId: 'e1' });
     await expect(refused).rejects.toBeInstanceOf(InvalidStateTransition);
     await expect(refused).rejects.toMatchObject({ message: 'The request is rejected: it cannot be approved now.' });
+    const late = engineAnswering({ moved: false, current: 'in_review', assigneeId: 'e1', windowPassed: true }).transitions.move('r1', 'approve', { actorId: 'e1', assigneeId: 'e1' });
+    await expect(late).rejects.toBeInstanceOf(DeadlinePassed);
+    await expect(late).rejects.toMatchObject({ code: 'INVALID_STATE_TRANSITION', status: 409, message: "The request's deadline has passed: it cannot be approved now." });
   });
 
   it('refuses, as a bug in code, input awaited by a move that has no status to await it in', async () => {

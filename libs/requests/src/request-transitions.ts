@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { canTransition, type RequestStatus, type RequestType, type RequestView } from '@bank/contracts/requests';
 import { Forbidden, NotFound } from '@bank/problems/domain-error';
-import { InvalidStateTransition } from './requests.errors';
+import { DeadlinePassed, InvalidStateTransition } from './requests.errors';
 import { RequestsRepository, type RequestMove } from './requests.repository';
 
 /** One kind of move: the statuses it may leave, the one it enters, and what the row lock must also find. */
@@ -10,7 +10,7 @@ export interface MoveRule {
   to: RequestStatus;
   /** The verb for the 409 answer when the request is no longer in a `from` status. */
   action: string;
-  /** The move needs the input window open, or passed. */
+  /** The move needs the request's deadline (its `expiresAt`) open — none, or not yet passed —, or passed. */
   window?: 'open' | 'passed';
   /** Where a request that must wait for its owner's input goes instead of `to` (see MoveOptions.awaitInput). */
   toAwaitInput?: RequestStatus;
@@ -23,9 +23,10 @@ export interface MoveRule {
 export const REQUEST_MOVES = {
   cancel: { from: ['submitted', 'pending_review'], to: 'cancelled', action: 'cancelled' },
   triage: { from: ['submitted'], to: 'pending_review', action: 'triaged' },
-  claim: { from: ['pending_review'], to: 'in_review', action: 'claimed' },
-  approve: { from: ['in_review'], to: 'approved', toAwaitInput: 'awaiting_customer', action: 'approved' },
-  reject: { from: ['in_review'], to: 'rejected', action: 'rejected' },
+  // Only a transfer review has a deadline while in the queue: past it, it can no longer be decided.
+  claim: { from: ['pending_review'], to: 'in_review', window: 'open', action: 'claimed' },
+  approve: { from: ['in_review'], to: 'approved', toAwaitInput: 'awaiting_customer', window: 'open', action: 'approved' },
+  reject: { from: ['in_review'], to: 'rejected', window: 'open', action: 'rejected' },
   giveInput: { from: ['awaiting_customer'], to: 'approved', window: 'open', action: 'given input' },
   expire: { from: ['awaiting_customer'], to: 'expired', window: 'passed', action: 'expired' },
   complete: { from: ['approved'], to: 'completed', action: 'completed' },
@@ -96,6 +97,7 @@ export class RequestTransitions {
     if (options.assigneeId && rule.from.includes(outcome.current) && outcome.assigneeId !== options.assigneeId) {
       throw new Forbidden('Only the employee who claimed the request can decide it.');
     }
+    if (outcome.windowPassed) throw new DeadlinePassed(outcome.current, rule.action);
     throw new InvalidStateTransition(outcome.current, rule.action);
   }
 }

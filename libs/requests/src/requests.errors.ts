@@ -9,6 +9,17 @@ export class InvalidStateTransition extends DomainError {
   }
 }
 
+/** A move that needs the request's deadline open, made after it passed (the expiry job has not run yet). */
+export class DeadlinePassed extends InvalidStateTransition {
+  constructor(
+    status: RequestStatus,
+    readonly action: string,
+  ) {
+    super(status, action);
+    this.message = `The request's deadline has passed: it cannot be ${action} now.`;
+  }
+}
+
 /** A hold's review is decided (approved, rejected, expired) or the hold itself is: it cannot be cancelled any more. */
 export class HoldNotPending extends DomainError {
   constructor(status: HoldStatus) {

@@ -20,7 +20,7 @@ export interface RequestMove {
 }
 
 /** What `request_transition` answers: the moved request, or why not (null: no such request for that owner). */
-export type TransitionOutcome = { moved: true; request: RequestView } | { moved: false; current: RequestStatus | null; assigneeId?: string | null };
+export type TransitionOutcome = { moved: true; request: RequestView } | { moved: false; current: RequestStatus | null; assigneeId?: string | null; windowPassed?: boolean };
 
 /** Which requests a page holds and in which order; `seqPast` is the cursor's seq (the page starts after it in that order). */
 export interface RequestPageQuery {

@@ -13,7 +13,7 @@ import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
 import { minorUnits } from '@bank/db/minor-units';
 import { RequestJobsProducer } from './request-jobs.producer';
 import { toRequestView, type RequestRow } from './request-row';
-import { HoldNotPending, InvalidStateTransition } from './requests.errors';
+import { DeadlinePassed, HoldNotPending, InvalidStateTransition } from './requests.errors';
 import type { HoldView } from '@bank/contracts/holds';
 import { RequestsRepository } from './requests.repository';
 import { RequestTransitions } from './request-transitions';
@@ -106,25 +106,37 @@ export class RequestsService {
   }
 
   claim(employee: AuthenticatedUser, id: string): Promise<RequestView> {
-    return this.transitions.move(id, 'claim', { actorId: employee.id, set: { assigneeId: employee.id } });
+    return this.expiringIfLate(id, () => this.transitions.move(id, 'claim', { actorId: employee.id, set: { assigneeId: employee.id } }));
   }
 
   /** Approval; the types that need the customer's own input wait for it instead, with a deadline. */
   async approve(employee: AuthenticatedUser, id: string, note: string | undefined): Promise<RequestView> {
     const windowS = this.config.requestInputWindowS;
-    const updated = await this.transitions.move(id, 'approve', {
-      actorId: employee.id,
-      note: note ?? null,
-      assigneeId: employee.id,
-      awaitInput: { types: CUSTOMER_INPUT_TYPES, windowS },
-    });
+    const updated = await this.expiringIfLate(id, () =>
+      this.transitions.move(id, 'approve', {
+        actorId: employee.id,
+        note: note ?? null,
+        assigneeId: employee.id,
+        awaitInput: { types: CUSTOMER_INPUT_TYPES, windowS },
+      }),
+    );
     if (updated.status === 'awaiting_customer') await this.jobs.enqueue('expiry', id, windowS * 1000);
     else await this.jobs.enqueue('fulfilment', id);
     return updated;
   }
 
   reject(employee: AuthenticatedUser, id: string, reason: string): Promise<RequestView> {
-    return this.transitions.move(id, 'reject', { actorId: employee.id, note: reason, assigneeId: employee.id, set: { resolution: reason } });
+    return this.expiringIfLate(id, () => this.transitions.move(id, 'reject', { actorId: employee.id, note: reason, assigneeId: employee.id, set: { resolution: reason } }));
+  }
+
+  /** A transfer review decided after its deadline, before the expiry job ran: expire it now, and say so. */
+  private async expiringIfLate(id: string, decide: () => Promise<RequestView>): Promise<RequestView> {
+    try {
+      return await decide();
+    } catch (error) {
+      if (error instanceof DeadlinePassed && (await this.expireReview(id))) throw new DeadlinePassed('expired', error.action);
+      throw error;
+    }
   }
 
   /**
