@@ -227,13 +227,14 @@ describe('notifications (HTTP, Socket.IO, real PostgreSQL and Redis, in-process 
     const customer = await quietCustomer(0); // registered and signed in once (its device is now known)
     expect((await list(customer)).items.filter((n) => n.kind === 'security.sign_in')).toEqual([]);
     const signIn = (userAgent: string) => t.http().post('/api/v1/auth/login').set('User-Agent', userAgent).send({ email: customer.email, password: customer.password }).expect(200);
-    await signIn('Mozilla/5.0 (X11; Linux x86_64) NewBrowser/1.0');
-    await signIn('Mozilla/5.0 (X11; Linux x86_64) NewBrowser/1.0');
+    const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+    await signIn(firefox);
+    await signIn(firefox);
     const alerts = (await list(customer)).items.filter((n) => n.kind === 'security.sign_in');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ title: 'New sign-in', link: null });
     expect(alerts[0].body).toContain('a new device');
-    expect(alerts[0].body).toContain('NewBrowser/1.0');
+    expect(alerts[0].body).toContain('(Firefox on Linux) at a known address (');
     // A wrong password from yet another device is no sign-in.
     await t.http().post('/api/v1/auth/login').set('User-Agent', 'Other/2').send({ email: customer.email, password: 'wrong-password-123' }).expect(401);
     expect((await list(customer)).items.filter((n) => n.kind === 'security.sign_in')).toHaveLength(1);

@@ -24,7 +24,7 @@ const PAGE = {
 const FIND = { name: 'notification-find', text: 'select notification_view(n) as notification from notifications n where n.id = $1 and n.user_id = $2' };
 const MARK_READ = { name: 'notification-mark-read', text: 'select notifications_mark_read($1, $2, $3) as unread_count' };
 const ADD = { name: 'notification-add', text: 'select notification_add($1, $2, $3, $4, $5, $6) as notification' };
-const SIGN_IN = { name: 'notification-sign-in', text: 'select sign_in_note($1, $2, $3) as alerted' };
+const SIGN_IN = { name: 'notification-sign-in', text: 'select sign_in_note($1, $2, $3, $4) as alerted' };
 
 /**
  * The notifications' SQL (migration Notifications). Statements join the caller's transaction when
@@ -55,9 +55,9 @@ export class NotificationsRepository {
     return row.notification;
   }
 
-  /** Remembers the device and address; true when one was new and the user was notified. */
-  async noteSignIn(userId: string, device: string, address: string | null): Promise<boolean> {
-    const [row] = await this.sql.query<{ alerted: boolean }>(SIGN_IN, [userId, device, address]);
+  /** Remembers the device and address; true when one was new and the user was notified (naming the device by `deviceLabel`). */
+  async noteSignIn(userId: string, device: string, deviceLabel: string, address: string | null): Promise<boolean> {
+    const [row] = await this.sql.query<{ alerted: boolean }>(SIGN_IN, [userId, device, deviceLabel, address]);
     return row.alerted;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SignInOrigin, SignInWatch } from '@bank/auth/sign-in-watch';
 import { NotificationsRepository } from './notifications.repository';
+import { deviceLabel } from './device-label';
 
 /** What is kept of a user agent: enough to tell devices apart, bounded. */
 const DEVICE_MAX_CHARS = 512;
@@ -15,6 +16,7 @@ export class SignInAlertsService implements SignInWatch {
   constructor(private readonly notifications: NotificationsRepository) {}
 
   async noteSignIn(userId: string, origin: SignInOrigin): Promise<void> {
-    await this.notifications.noteSignIn(userId, (origin.userAgent ?? '').slice(0, DEVICE_MAX_CHARS), origin.ip);
+    const device = (origin.userAgent ?? '').slice(0, DEVICE_MAX_CHARS);
+    await this.notifications.noteSignIn(userId, device, deviceLabel(device), origin.ip);
   }
 }

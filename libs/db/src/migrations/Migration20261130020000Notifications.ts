@@ -250,7 +250,7 @@ export class Migration20261130020000Notifications extends Migration {
       );`);
     // Answers whether the sign-in was from somewhere new (and so notified).
     this.addSql(`
-      create function sign_in_note(p_user uuid, p_device text, p_address text) returns boolean language plpgsql as $$
+      create function sign_in_note(p_user uuid, p_device text, p_device_label text, p_address text) returns boolean language plpgsql as $$
       declare
         seen_before boolean;
         device_known boolean;
@@ -269,8 +269,8 @@ export class Migration20261130020000Notifications extends Migration {
         end if;
         perform notification_add(p_user, 'security.sign_in', 'New sign-in',
           'Someone signed in to your account from ' || case when device_known then 'a known device' else 'a new device' end
+          || ' (' || left(p_device_label, 100) || ')'
           || case when p_address is null then '' when address_known then ' at a known address (' || p_address || ')' else ' at a new address (' || p_address || ')' end
-          || case when device_known or p_device = '' then '' else ': ' || left(p_device, 160) end
           || '. If this was not you, change your password and sign out your other sessions.',
           null, null);
         return true;
@@ -278,7 +278,7 @@ export class Migration20261130020000Notifications extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql('drop function if exists sign_in_note(uuid, text, text);');
+    this.addSql('drop function if exists sign_in_note(uuid, text, text, text);');
     this.addSql('drop table if exists sign_in_origins;');
     this.addSql('drop function if exists notifications_mark_read(uuid, uuid, uuid[]);');
     this.addSql('drop trigger if exists outbox_events_notify_user on outbox_events;');
