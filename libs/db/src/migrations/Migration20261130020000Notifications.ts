@@ -58,10 +58,10 @@ export class Migration20261130020000Notifications extends Migration {
         link_id uuid,
         read_at timestamptz,
         created_at timestamptz not null default now(),
-        constraint notifications_seq_unique unique (seq),
         constraint notifications_link_whole check ((link_type is null) = (link_id is null))
       );`);
     // Paging a user's list newest first, and their unread ones (the unread filter, "mark read up to").
+    // seq needs no unique index of its own (identity, generated always): one index less per notification.
     this.addSql('create index notifications_user_idx on notifications (user_id, seq desc);');
     this.addSql('create index notifications_unread_idx on notifications (user_id, seq desc) where read_at is null;');
 
@@ -82,6 +82,7 @@ export class Migration20261130020000Notifications extends Migration {
       declare
         unread integer;
         created notifications;
+        view jsonb;
       begin
         update notification_inbox set unread_count = unread_count + 1 where user_id = p_user returning unread_count into unread;
         if not found then
@@ -90,9 +91,10 @@ export class Migration20261130020000Notifications extends Migration {
         insert into notifications (user_id, kind, title, body, link_type, link_id)
         values (p_user, p_kind, left(p_title, 200), left(p_body, 1000), p_link_type, p_link_id)
         returning * into created;
+        view := notification_view(created);
         insert into outbox_events (recipient, type, payload)
-        values ('user:' || p_user, 'notification.created', jsonb_build_object('notification', notification_view(created), 'unreadCount', unread));
-        return notification_view(created);
+        values ('user:' || p_user, 'notification.created', jsonb_build_object('notification', view, 'unreadCount', unread));
+        return view;
       end $$;`);
 
     // An amount as a customer reads it: minor units to "1,234.50 USD".
