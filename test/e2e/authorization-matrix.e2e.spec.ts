@@ -198,6 +198,16 @@ describe('authorization matrix: every registered route × every caller', () => {
     const [row] = await t.sql<{ status: string }>('select status from holds where id = ?', [id]);
     return row?.status ?? null;
   }
+  /** A new, unread notification of the owner's: a deposit's money.received. */
+  const ownNotification = async (w: World): Promise<Ctx> => {
+    await http().post(`/api/v1/accounts/${w.owner.accountId}/deposits`).set(as(w.owner)).send({ amount: 1 }).expect(201);
+    const page = await http().get('/api/v1/notifications').query({ unread: 'true', limit: 1 }).set(as(w.owner)).expect(200);
+    return { id: page.body.items[0].id as string };
+  };
+  async function notificationRead(ctx: Ctx): Promise<boolean | null> {
+    const [row] = await t.sql<{ read: boolean }>('select read_at is not null as read from notifications where id = ?', [ctx.id]);
+    return row?.read ?? null;
+  }
   const requestAt = (stage: Parameters<typeof newRequest>[1], type?: RequestType) => async (w: World): Promise<Ctx> => ({ id: await newRequest(w.owner, stage, type) });
   const balance = (ctx: Ctx) => balanceOf(ctx.id!);
   const requestState = (ctx: Ctx) => requestStatus(ctx.id!);
@@ -361,6 +371,23 @@ describe('authorization matrix: every registered route × every caller', () => {
       extras: [{ label: 'the recipient', who: 'other', expect: 422, code: 'DISPUTE_NOT_ALLOWED', setup: ownSentTransfer('other'), call: () => ({ body: { reason: 'matrix dispute' } }) }],
     },
 
+    // Notifications (API.md "Notifications"): every signed-in user reads and marks their own; anyone else's is 404, like one that does not exist.
+    'GET /api/v1/notifications': { expect: signedIn(200) },
+    'GET /api/v1/notifications/:id': {
+      expect: { anonymous: 401, owner: 200, other: 404, employee: 404, admin: 404 },
+      customerResource: true,
+      setup: ownNotification,
+    },
+    'POST /api/v1/notifications/read': {
+      // The notification named in the body is the resource.
+      expect: { anonymous: 401, owner: 200, other: 404, employee: 404, admin: 404 },
+      customerResource: true,
+      setup: ownNotification,
+      call: (ctx) => ({ body: { ids: [ctx.id] } }),
+      watch: notificationRead,
+      effect: becomes(true),
+    },
+
     // Admin only.
     'GET /api/v1/admin/security-events': { expect: adminOnly(200) },
     'GET /api/v1/admin/users': { expect: adminOnly(200) },
@@ -443,8 +470,9 @@ describe('authorization matrix: every registered route × every caller', () => {
          union all select concat_ws(':', 'card', id, pin_hash, failed_pin_attempts, blocked_at) from cards where owner_id in (?)
          union all select concat_ws(':', 'request', id, owner_id, status, assignee_id, resolution, expires_at, updated_at) from service_requests where owner_id in (?)
          union all select concat_ws(':', 'refresh', id, used_at, revoked_at) from refresh_tokens where user_id in (?)
+         union all select concat_ws(':', 'notification', id, read_at) from notifications where user_id in (?)
        ) rows`,
-      [ids, ids, ids, ids, ids],
+      [ids, ids, ids, ids, ids, ids],
     );
     return row.digest;
   }

@@ -20,6 +20,7 @@ import { RateLimitModule } from '@bank/security/rate-limits/rate-limit.module';
 import { HealthModule } from '@bank/health/health.module';
 import { OnboardingModule } from '@bank/onboarding/onboarding.module';
 import { MetricsModule } from '@bank/metrics/metrics.module';
+import { NotificationsModule } from '@bank/notifications/notifications.module';
 import { ConnectionDrain } from './connection-drain';
 
 /** The HTTP api process: composes the feature modules, nothing else. */
@@ -35,6 +36,7 @@ export class ApiModule {
         RedisModule,
         MetricsModule,
         SecurityModule,
+        NotificationsModule,
         RateLimitModule,
         AuthModule,
         AccountsModule,

@@ -26,7 +26,7 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   async login(@Body() body: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply): Promise<TokenResponse> {
-    return this.withRefreshCookie(response, await this.auth.login(body.email, body.password, request.ip ?? null));
+    return this.withRefreshCookie(response, await this.auth.login(body.email, body.password, request.ip ?? null, request.headers['user-agent'] ?? null));
   }
 
   @Public()

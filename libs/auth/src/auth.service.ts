@@ -9,6 +9,7 @@ import { toUserView, type User } from '@bank/users/entities/user.entity';
 import { LOCKOUT_THRESHOLD } from '@bank/contracts/security';
 import { TokenService } from './token.service';
 import { SecurityTrail } from './security-trail';
+import { SignInWatch, type SignInOrigin } from './sign-in-watch';
 
 /** Sign-in, token refresh and sign-out. */
 @Injectable()
@@ -19,19 +20,28 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly tokens: TokenService,
     private readonly security: SecurityTrail,
+    private readonly signIns: SignInWatch,
   ) {}
 
   /**
    * Sign-in with lockout: every failure is a `login.failed` security event (with the email tried,
    * never the password); the LOCKOUT_THRESHOLD-th in a row locks the user, who then gets 423 even
    * with the right password. An unknown email costs the same hashing time as a wrong password.
+   * A sign-in from a device or address the user never signed in from is notified to them, in the
+   * sign-in's transaction.
    */
-  async login(email: string, password: string, ip: string | null = null): Promise<TokenResponse> {
+  async login(email: string, password: string, ip: string | null = null, userAgent: string | null = null): Promise<TokenResponse> {
     const user = await this.users.findByEmail(email);
     const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyNothing(password);
     if (user && passwordMatches && user.status !== 'locked') {
-      await this.users.resetFailedLogins(user.id);
-      return this.tokenResponse(user, await this.tokens.issueRefreshToken(user.id));
+      const origin: SignInOrigin = { userAgent, ip };
+      const refreshToken = await this.em.transactional(async () => {
+        await this.users.resetFailedLogins(user.id);
+        const issued = await this.tokens.issueRefreshToken(user.id);
+        await this.signIns.noteSignIn(user.id, origin);
+        return issued;
+      });
+      return this.tokenResponse(user, refreshToken);
     }
     if (user && passwordMatches) throw new AccountLocked();
     const lockedNow = await this.em.transactional(async () => {

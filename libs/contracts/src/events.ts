@@ -5,6 +5,7 @@ import type { RequestStatus, RequestView } from './requests';
 import type { SecurityEventView } from './security';
 import type { UserView } from './users';
 import type { HoldView } from './holds';
+import type { NotificationCreatedData, UnreadCount } from './notifications';
 
 /** Every live event type (API.md "Live events"). */
 export const EVENT_TYPES = [
@@ -16,6 +17,8 @@ export const EVENT_TYPES = [
   'user.locked',
   'user.unlocked',
   'hold.updated',
+  'notification.created',
+  'notifications.read',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -56,6 +59,10 @@ export interface EventDataMap {
   'user.locked': UserView;
   'user.unlocked': UserView;
   'hold.updated': HoldView;
+  /** To the user, every device: a new notification and the unread count after it. */
+  'notification.created': NotificationCreatedData;
+  /** To the user, every device: notifications were marked read; the unread count after it. */
+  'notifications.read': UnreadCount;
 }
 
 /**

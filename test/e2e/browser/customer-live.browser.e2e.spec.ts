@@ -41,6 +41,23 @@ describe('customer dashboard in the browser', () => {
     await screenshot(bobPage, 'customer-dashboard-live');
   });
 
+  it('the bell’s badge counts Bob’s unread notifications live; the panel marks them all read', async () => {
+    const bell = bobPage.locator('notification-bell button.bell');
+    const badge = bobPage.locator('notification-bell [data-badge]');
+    await bell.waitFor();
+    const unreadBefore = Number(await bell.getAttribute('data-unread'));
+    await stack.app.http().post('/api/v1/transfers').set(bearer(alice.accessToken)).send({ fromAccountId: alice.accountId, toAccountNumber: bob.accountNumber, amount: 42 }).expect(201);
+    await badge.filter({ hasText: String(unreadBefore + 1) }).waitFor({ timeout: 5_000 });
+    expect(await bobPage.locator('notification-bell [role="status"]').textContent()).toContain('Money received');
+    await bell.click();
+    await bobPage.locator('notification-bell .panel button.item', { hasText: '0.42 USD from Alice Example' }).waitFor();
+    await bobPage.locator('notification-bell').getByRole('button', { name: 'Mark all read' }).click();
+    await badge.waitFor({ state: 'detached', timeout: 5_000 });
+    expect(await bell.getAttribute('aria-label')).toBe('Notifications, none unread');
+    await screenshot(bobPage, 'customer-notifications');
+    await bell.click();
+  });
+
   it('the money forms check input with the api’s own rules before sending, and show the api’s refusals by field', async () => {
     const form = alicePage.locator('money-form');
     const send = form.getByRole('button', { name: 'Transfer', exact: true });

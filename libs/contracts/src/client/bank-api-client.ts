@@ -7,6 +7,7 @@ import { IDEMPOTENCY_KEY_HEADER, type DepositRequest, type EntryView, type Ledge
 import type { Page, PageRequest } from '../pagination';
 import type { CreateRequest, RequestStatus, RequestView } from '../requests';
 import type { DisputeRequest } from '../disputes';
+import type { MarkNotificationsRead, NotificationPage, NotificationView, UnreadCount } from '../notifications';
 import { ADMIN_KEY_HEADER, type SecurityEventType, type SecurityEventView } from '../security';
 import type { CreateStaffRequest, UserStatus, UserView } from '../users';
 import { ApiProblem } from './api-problem';
@@ -169,6 +170,18 @@ export class BankApiClient {
   }
   submitRequestInput(id: string, input: Record<string, string>, idempotencyKey?: string): Promise<RequestView> {
     return this.request('POST', `/service-requests/${encodeURIComponent(id)}/submit`, { body: input, headers: idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } : {} });
+  }
+
+  // Notifications (API.md "Notifications")
+  notifications(query: PageRequest & { unread?: boolean } = {}): Promise<NotificationPage> {
+    return this.request('GET', '/notifications', { query: { ...query, unread: query.unread ? 'true' : undefined } });
+  }
+  notification(id: string): Promise<NotificationView> {
+    return this.request('GET', `/notifications/${encodeURIComponent(id)}`);
+  }
+  /** `{upTo: id}`: that one and every older one; `{ids}`: those. Answers the unread count after it. */
+  markNotificationsRead(body: MarkNotificationsRead): Promise<UnreadCount> {
+    return this.request('POST', '/notifications/read', { body });
   }
 
   // Live events, REST fallback

@@ -6,6 +6,7 @@ import { LiveConnection } from '../../live/live-connection';
 import { sharedStyles } from '../shared-styles';
 import '../theme-toggle/theme-toggle';
 import '../connection-badge/connection-badge';
+import '../notification-bell/notification-bell.component';
 import '../sign-in/sign-in';
 import '../register-form/register-form';
 import '../customer-dashboard/customer-dashboard';
@@ -105,7 +106,7 @@ export class BankApp extends LitElement {
     const user = this.session.user;
     return html`<header>
         <a class="brand" href="#/">BankingCore</a>
-        ${user ? html`<connection-badge .connection=${this.live}></connection-badge>` : null}
+        ${user ? html`<connection-badge .connection=${this.live}></connection-badge><notification-bell></notification-bell>` : null}
         <theme-toggle></theme-toggle>
         ${user
           ? html`<span class="who">${user.fullName} · ${user.role}</span>
