@@ -30,14 +30,20 @@ export class AdminUsersService {
 
   /**
    * Keyset-paged by id (the order `GET /admin/users` always had, so its cursors stay valid). `q`
-   * matches a part of the email or the name, or — typed whole — the number of an account the
-   * user owns.
+   * matches a part of the email or the name — or, when it is a valid account number (check digit
+   * included), only the owner of that account: nobody's email or name holds 12 such digits, and
+   * the unique index answers at once.
    */
   async search(query: UserListQuery): Promise<Page<UserView>> {
     const afterId = query.cursor ? decodeUserCursor(query.cursor) : null;
     const number = query.q === undefined ? null : asAccountNumber(query.q);
     const owner = number ? await this.accounts.ownerOfNumber(number) : null;
-    const rows = await this.users.search({ status: query.status, role: query.role, text: query.q, ownerIds: owner ? [owner] : [] }, query.limit + 1, afterId);
+    const filter = { status: query.status, role: query.role };
+    const rows = number
+      ? owner
+        ? await this.users.search({ ...filter, ownerIds: [owner] }, query.limit + 1, afterId)
+        : []
+      : await this.users.search({ ...filter, text: query.q }, query.limit + 1, afterId);
     const items = rows.slice(0, query.limit);
     return { items, nextCursor: rows.length > query.limit ? encodeUserCursor(items[items.length - 1].id) : null };
   }

@@ -158,8 +158,8 @@ export class UsersRepository {
 
   /**
    * One page of users, keyset-paged by id: every filter given must hold; `text` is a part of the
-   * email or the name (case-insensitive, through the trigram indexes), or the user is one of
-   * `ownerIds` (the owners of an account number typed whole).
+   * email or the name (case-insensitive, through the trigram indexes); `ownerIds` (not empty) the
+   * users it may be.
    */
   search(filter: UserSearchFilter, limit: number, afterId: string | null): Promise<UserRow[]> {
     const conditions: string[] = [];
@@ -168,11 +168,10 @@ export class UsersRepository {
     if (filter.role) conditions.push('role = ?') && params.push(filter.role);
     if (filter.text !== undefined) {
       const pattern = `%${escapeLike(filter.text)}%`;
-      const owners = filter.ownerIds?.length ? ' or id in (?)' : '';
-      conditions.push(`(email ilike ? or full_name ilike ?${owners})`);
+      conditions.push('(email ilike ? or full_name ilike ?)');
       params.push(pattern, pattern);
-      if (owners) params.push(filter.ownerIds);
     }
+    if (filter.ownerIds) conditions.push('id in (?)') && params.push(filter.ownerIds);
     if (afterId) conditions.push('id > ?') && params.push(afterId);
     return this.em.execute<UserRow[]>(
       `select id, email, full_name, role, status, created_at from users ${conditions.length ? `where ${conditions.join(' and ')}` : ''} order by id limit ?`,
