@@ -391,6 +391,7 @@ describe('authorization matrix: every registered route × every caller', () => {
     // Admin only.
     'GET /api/v1/admin/security-events': { expect: adminOnly(200) },
     'GET /api/v1/admin/users': { expect: adminOnly(200) },
+    'GET /api/v1/admin/users/:id': { expect: adminOnly(200), setup: async () => ({ id: (await newVictim()).user.id }) },
     'GET /api/v1/admin/transactions': { expect: adminOnly(200) },
     'GET /api/v1/admin/ledger/check': { expect: adminOnly(200) },
     'GET /api/v1/admin/stats': { expect: adminOnly(200) },

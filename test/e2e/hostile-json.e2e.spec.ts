@@ -224,7 +224,7 @@ describe('hostile input over every JSON endpoint (property-based)', () => {
       { path: () => '/api/v1/admin/transactions', token: () => admin.accessToken },
     ];
     const value = fc.oneof(nastyString, fc.constantFrom(...BAD_NUMBERS.map(String), '1e3', '20.5', '', '100000000000000000000'), fc.integer().map(String));
-    const key = fc.oneof(fc.constantFrom('limit', 'cursor', 'after', 'status', 'type', 'limit[]', 'limit[$gt]', '__proto__'), nastyString);
+    const key = fc.oneof(fc.constantFrom('limit', 'cursor', 'after', 'status', 'type', 'q', 'role', 'limit[]', 'limit[$gt]', '__proto__'), nastyString);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...lists), fc.array(fc.tuple(key, value), { minLength: 1, maxLength: 4 }), async (list, pairs) => {
         const query = pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');

@@ -44,6 +44,12 @@ export class AccountsRepository {
     return this.em.find(Account, { ownerId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   }
 
+  /** Who owns the customer account with this number; null when nobody does. */
+  async ownerOfNumber(number: string): Promise<string | null> {
+    const [row] = await this.em.execute<Array<{ owner_id: string }>>(`select owner_id from accounts where number = ? and kind = 'customer'`, [number]);
+    return row?.owner_id ?? null;
+  }
+
   findOwned(accountId: string, ownerId: string): Promise<Account | null> {
     return this.em.findOne(Account, { id: accountId, ownerId });
   }

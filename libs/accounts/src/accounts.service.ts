@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { AccountType } from '@bank/contracts/accounts';
+import type { AccountType, AccountView } from '@bank/contracts/accounts';
 import type { Currency } from '@bank/contracts/money';
 import { NotFound } from '@bank/problems/domain-error';
 import { SecretHasher } from '@bank/users/secret-hasher';
 import { minorUnits } from '@bank/db/minor-units';
-import type { Account } from './entities/account.entity';
+import { toAccountView, type Account } from './entities/account.entity';
 import type { Card } from './entities/card.entity';
 import { AccountsRepository } from './accounts.repository';
 import { CardsRepository } from './cards.repository';
@@ -37,6 +37,16 @@ export class AccountsService {
 
   listForOwner(ownerId: string): Promise<Account[]> {
     return this.accounts.findByOwner(ownerId);
+  }
+
+  /** The owner's accounts as API.md's `account`, oldest first (what an admin reads about a user). */
+  async viewsForOwner(ownerId: string): Promise<AccountView[]> {
+    return (await this.accounts.findByOwner(ownerId)).map(toAccountView);
+  }
+
+  /** Who owns the customer account with this number (an exact match); null when nobody does. */
+  ownerOfNumber(number: string): Promise<string | null> {
+    return this.accounts.ownerOfNumber(number);
   }
 
   /** The account if the caller owns it; anyone else's is "not found", so ids cannot be probed. */

@@ -10,11 +10,15 @@ import { HoldsModule } from '@bank/ledger/holds/holds.module';
 import { AdminStatsService } from './admin-stats.service';
 import { AdminController } from './admin.controller';
 import { PlatformGauges } from './platform-gauges';
+import { AdminUsersService } from './admin-users.service';
+import { AdminUsersController } from './admin-users.controller';
+import { AuthModule } from '@bank/auth/auth.module';
+import { AdminStatsFeed } from './admin-stats.feed';
 
-/** What admins and operators watch: the dashboard's numbers and the platform gauges on /metrics. */
+/** What admins and operators watch: the dashboard's numbers, the user search and a user's page, and the platform gauges on /metrics. */
 @Module({
-  imports: [UsersModule, AccountsModule, LedgerModule, RequestsModule, RequestQueuesModule, OutboxModule, RealtimeModule, HoldsModule],
-  providers: [AdminStatsService, PlatformGauges],
-  controllers: [AdminController],
+  imports: [UsersModule, AccountsModule, LedgerModule, RequestsModule, RequestQueuesModule, OutboxModule, RealtimeModule, HoldsModule, AuthModule],
+  providers: [AdminStatsService, PlatformGauges, AdminUsersService, AdminStatsFeed],
+  controllers: [AdminController, AdminUsersController],
 })
 export class AdminModule {}

@@ -37,6 +37,15 @@ export class RefreshTokensRepository {
     token.usedAt = new Date();
   }
 
+  /** A user's live sessions: families with a token that is unspent, unrevoked and unexpired. */
+  async countLiveFamilies(userId: string): Promise<number> {
+    const [row] = await this.em.execute<Array<{ n: number }>>(
+      'select count(distinct family_id)::int as n from refresh_tokens where user_id = ? and used_at is null and revoked_at is null and expires_at > now()',
+      [userId],
+    );
+    return row.n;
+  }
+
   async revokeFamily(familyId: string): Promise<void> {
     await this.em.nativeUpdate(RefreshToken, { familyId, revokedAt: null }, { revokedAt: new Date() });
   }

@@ -90,6 +90,11 @@ export class TokenService {
     return this.refreshTokens.revokeFamily(familyId);
   }
 
+  /** How many sessions (refresh-token families still usable) the user has now. */
+  liveSessionCount(userId: string): Promise<number> {
+    return this.refreshTokens.countLiveFamilies(userId);
+  }
+
   /** Logout: revokes the family of a token, if it is one of this user's. */
   async revokeFamilyOfToken(userId: string, token: string): Promise<void> {
     const row = await this.refreshTokens.findOwned(hashRefreshToken(token), userId);

@@ -5,6 +5,7 @@ import type { RequestStatus, RequestView } from './requests';
 import type { SecurityEventView } from './security';
 import type { UserView } from './users';
 import type { HoldView } from './holds';
+import type { AdminStats } from './admin';
 import type { NotificationCreatedData, UnreadCount } from './notifications';
 
 /** Every live event type (API.md "Live events"). */
@@ -86,7 +87,19 @@ export interface LiveSocketNotice {
 export type ServerToClientEvents = { [K in EventType]: (envelope: EventEnvelope<K>) => void } & {
   'session.expired': (notice: LiveSocketNotice) => void;
   error: (notice: LiveSocketNotice) => void;
-};
+} & { [K in LiveSignal]: (payload: LiveSignalMap[K]) => void };
+
+/**
+ * Signals: snapshots pushed to connected sockets only, not events — no id, not stored, not
+ * replayed (a reconnecting client reads the current value over REST instead).
+ * `admin.stats` (admins): `GET /admin/stats` again, at most once a second per api process, after
+ * live events that can move its numbers.
+ */
+export interface LiveSignalMap {
+  'admin.stats': AdminStats;
+}
+export type LiveSignal = keyof LiveSignalMap;
+export const LIVE_SIGNALS: readonly LiveSignal[] = ['admin.stats'];
 
 /** Socket.IO handshake: `io(url, { path: '/socket.io', auth: { token, lastEventId } })`. */
 export interface LiveHandshakeAuth {

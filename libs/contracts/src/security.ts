@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from './pagination';
 import { isStorableText, STORABLE_TEXT_ERROR } from './text';
+import { RoleSchema } from './users';
 
 /** API.md "Admin": every kind of stored security event. */
 export const SECURITY_EVENT_TYPES = [
@@ -44,7 +45,22 @@ export const ADMIN_KEY_HEADER = 'x-admin-key';
 
 export const LockUserSchema = z.strictObject({ reason: z.string().trim().min(1, { error: 'must not be empty' }).max(500).refine(isStorableText, { error: STORABLE_TEXT_ERROR }) });
 
+/** Longest search text `GET /admin/users?q=` accepts. */
+export const USER_SEARCH_TEXT_MAX = 100;
+
+/**
+ * `GET /admin/users`: API.md's `?status&limit&cursor`, extended with `q` (a case-insensitive part
+ * of the email or the name, or an exact account number; blank means no search) and `role`.
+ */
 export const UserListQuerySchema = z.strictObject({
+  q: z
+    .string()
+    .trim()
+    .max(USER_SEARCH_TEXT_MAX, { error: `must be at most ${USER_SEARCH_TEXT_MAX} characters` })
+    .refine(isStorableText, { error: STORABLE_TEXT_ERROR })
+    .transform((q) => (q === '' ? undefined : q))
+    .optional(),
+  role: RoleSchema.optional(),
   status: z.enum(['active', 'locked']).optional(),
   limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(PAGE_LIMIT_DEFAULT),
   cursor: z.string().min(1).max(512).optional(),

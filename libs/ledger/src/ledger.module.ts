@@ -7,11 +7,13 @@ import { LedgerService } from './ledger.service';
 import { LedgerQueriesService } from './ledger-queries.service';
 import { MoneyController } from './money.controller';
 import { LedgerAdminController } from './ledger-admin.controller';
+import { BackdatedPostingsRepository } from './backdated/backdated-postings.repository';
+import { BackdatedPostingsService } from './backdated/backdated-postings.service';
 
 @Module({
   imports: [AccountsModule, UsersModule],
-  providers: [MoneyPathRepository, LedgerRepository, LedgerService, LedgerQueriesService],
+  providers: [MoneyPathRepository, LedgerRepository, LedgerService, LedgerQueriesService, BackdatedPostingsRepository, BackdatedPostingsService],
   controllers: [MoneyController, LedgerAdminController],
-  exports: [LedgerService, LedgerQueriesService],
+  exports: [LedgerService, LedgerQueriesService, BackdatedPostingsService],
 })
 export class LedgerModule {}

@@ -3,13 +3,14 @@ import { AuthModule } from '@bank/auth/auth.module';
 import { UsersModule } from '@bank/users/users.module';
 import { AccountsModule } from '@bank/accounts/accounts.module';
 import { LedgerModule } from '@bank/ledger/ledger.module';
+import { RequestsModule } from '@bank/requests/requests.module';
 import { RegistrationService } from './registration.service';
 import { RegistrationController } from './registration.controller';
 import { DemoDataService } from './demo/demo-data.service';
 
-/** Becoming a customer (`POST /auth/register`), and the demo logins made the same way (DEMO_DATA). */
+/** Becoming a customer (`POST /auth/register`), and the demo data (DEMO_DATA): customers made the same way, with history, requests and a held transfer. */
 @Module({
-  imports: [AuthModule, UsersModule, AccountsModule, LedgerModule],
+  imports: [AuthModule, UsersModule, AccountsModule, LedgerModule, RequestsModule],
   providers: [RegistrationService, DemoDataService],
   controllers: [RegistrationController],
 })

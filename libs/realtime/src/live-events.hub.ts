@@ -80,6 +80,7 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
   private subscribed = false;
   private resync: ((streams: SocketStream[]) => void) | undefined;
   private readonly userLockedListeners: Array<(userId: string) => void> = [];
+  private readonly batchListeners: Array<(types: ReadonlySet<EventType>) => void> = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -125,6 +126,16 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
     this.userLockedListeners.push(listener);
   }
 
+  /** Called once per batch the relay publishes, with the event types in it (whoever they are for). */
+  onBatch(listener: (types: ReadonlySet<EventType>) => void): void {
+    this.batchListeners.push(listener);
+  }
+
+  /** This process's sockets of a recipient (e.g. every admin connected here). */
+  localSockets(recipient: EventRecipient): LiveSocket[] {
+    return [...(this.streams.get(recipient) ?? [])].map((stream) => stream.socket);
+  }
+
   detach(stream: SocketStream): void {
     for (const recipient of stream.recipients) {
       const set = this.streams.get(recipient);
@@ -145,6 +156,10 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
       const set = this.streams.get(recipient);
       if (set) for (const stream of set) stream.offerLive(envelope);
       if (envelope.type === 'user.locked') for (const listener of this.userLockedListeners) listener(envelope.data.id);
+    }
+    if (this.batchListeners.length > 0) {
+      const types = new Set(batch.map(({ envelope }) => envelope.type));
+      for (const listener of this.batchListeners) listener(types);
     }
   }
 }

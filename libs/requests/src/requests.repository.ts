@@ -116,6 +116,17 @@ export class RequestsRepository {
     return rows.map((row) => row.id);
   }
 
+  /** Moves a request and its history `byS` seconds into the past (the demo's overdue requests). */
+  async backdate(requestId: string, byS: number): Promise<void> {
+    await this.em.execute(
+      `with moved as (
+         update service_requests set created_at = created_at - make_interval(secs => ?), updated_at = updated_at - make_interval(secs => ?) where id = ? returning id
+       )
+       update service_request_history set at = at - make_interval(secs => ?) where request_id in (select id from moved)`,
+      [byS, byS, requestId, byS],
+    );
+  }
+
   async countInStatuses(statuses: readonly RequestStatus[]): Promise<number> {
     const [row] = await this.em.execute<Array<{ n: string }>>('select count(*) as n from service_requests where status in (?)', [[...statuses]]);
     return Number(row.n);

@@ -274,6 +274,11 @@ export class RequestsService {
     return { requeued, expired };
   }
 
+  /** Demo data only: a request filed `byS` seconds earlier than it was (so it shows as waiting that long). */
+  backdateForDemo(id: string, byS: number): Promise<void> {
+    return this.repository.backdate(id, byS);
+  }
+
   private async visibleTo(caller: AuthenticatedUser, id: string): Promise<RequestRow> {
     const row = await this.repository.find(id);
     if (!row || (caller.role === 'customer' && row.owner_id !== caller.id)) throw new NotFound('The request');

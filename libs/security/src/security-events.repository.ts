@@ -45,6 +45,11 @@ export class SecurityEventsRepository {
     ]);
   }
 
+  /** One user's latest events, newest first (the `(user_id, id)` index). */
+  latestOfUser(userId: string, limit: number): Promise<SecurityEventRow[]> {
+    return this.em.execute<SecurityEventRow[]>('select * from security_events where user_id = ? order by id desc limit ?', [userId, limit]);
+  }
+
   /** Waits for this admin's other key attempts until the transaction ends (a transaction-scoped advisory lock). */
   async lockAdminKeyAttempts(adminId: string): Promise<void> {
     await this.em.execute(`select pg_advisory_xact_lock(hashtext('admin-key:' || ?))`, [adminId]);

@@ -44,6 +44,11 @@ export class SecurityEventsService implements SecurityTrail {
     return { items, nextCursor: rows.length > query.limit ? encodeSeqCursor(Number(items[items.length - 1].id)) : null };
   }
 
+  /** One user's latest events, newest first. */
+  async latestOfUser(userId: string, limit: number): Promise<SecurityEventView[]> {
+    return (await this.events.latestOfUser(userId, limit)).map(toView);
+  }
+
   /**
    * An admin's wrong keys within the last `windowS` (at most `max` counted), and in how many
    * seconds the oldest of them leaves the window. Call it in a transaction: it first waits for

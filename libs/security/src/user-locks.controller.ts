@@ -1,10 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import type { FastifyRequest } from 'fastify';
-import type { Page } from '@bank/contracts/pagination';
 import type { UserView } from '@bank/contracts/users';
-import { ADMIN_KEY_HEADER, LockUserSchema, UserListQuerySchema } from '@bank/contracts/security';
+import { ADMIN_KEY_HEADER, LockUserSchema } from '@bank/contracts/security';
 import { Roles } from '@bank/auth/roles.decorator';
 import { CurrentUser } from '@bank/auth/current-user.decorator';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
@@ -13,7 +12,6 @@ import { NotFound } from '@bank/problems/domain-error';
 import { UserLocksService } from './user-locks.service';
 
 class LockUserDto extends createZodDto(LockUserSchema) {}
-class UserListQueryDto extends createZodDto(UserListQuerySchema) {}
 const UserIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new NotFound('The user') });
 
 @ApiTags('admin')
@@ -22,11 +20,6 @@ const UserIdPipe = new ParseUUIDPipe({ exceptionFactory: () => new NotFound('The
 @Controller('admin/users')
 export class UserLocksController {
   constructor(private readonly locks: UserLocksService) {}
-
-  @Get()
-  list(@Query() query: UserListQueryDto): Promise<Page<UserView>> {
-    return this.locks.list(query);
-  }
 
   @Post(':id/lock')
   @RateLimit('admin-user')

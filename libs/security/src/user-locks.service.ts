@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
-import type { Page } from '@bank/contracts/pagination';
 import type { UserView } from '@bank/contracts/users';
-import { ADMIN_KEY_FAILURES_MAX, ADMIN_KEY_WINDOW_S, type UserListQuery } from '@bank/contracts/security';
+import { ADMIN_KEY_FAILURES_MAX, ADMIN_KEY_WINDOW_S } from '@bank/contracts/security';
 import { UsersService } from '@bank/users/users.service';
-import { AdminKeyInvalid, Conflict, NotFound, RateLimited, ValidationFailed } from '@bank/problems/domain-error';
+import { AdminKeyInvalid, Conflict, NotFound, RateLimited } from '@bank/problems/domain-error';
 import { SecurityEventsService } from './security-events.service';
 import { AdminKeyVerifier } from './admin-key.verifier';
 
-/** What admins do to users: list, lock with a reason, unlock with the admin key. Each action is in the security trail. */
+/** What admins do to users: lock with a reason, unlock with the admin key. Each action is in the security trail. */
 @Injectable()
 export class UserLocksService {
   constructor(
@@ -18,13 +17,6 @@ export class UserLocksService {
     private readonly security: SecurityEventsService,
     private readonly adminKey: AdminKeyVerifier,
   ) {}
-
-  async list(query: UserListQuery): Promise<Page<UserView>> {
-    const afterId = query.cursor ? this.decodeCursor(query.cursor) : null;
-    const rows = await this.users.listByStatus(query.status, query.limit + 1, afterId);
-    const items = rows.slice(0, query.limit);
-    return { items, nextCursor: rows.length > query.limit ? Buffer.from(`id:${items[items.length - 1].id}`).toString('base64url') : null };
-  }
 
   async lock(admin: AuthenticatedUser, userId: string, reason: string, ip: string | null): Promise<UserView> {
     if (userId === admin.id) throw new Conflict('An admin cannot lock themselves out.');
@@ -66,11 +58,5 @@ export class UserLocksService {
     const user = await this.users.view(userId);
     if (!user) throw new NotFound('The user');
     return user;
-  }
-
-  private decodeCursor(cursor: string): string {
-    const match = /^id:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(Buffer.from(cursor, 'base64url').toString());
-    if (!match) throw new ValidationFailed([{ path: 'cursor', message: 'is not a cursor this api issued' }]);
-    return match[1];
   }
 }

@@ -24,6 +24,25 @@ export interface UserRow {
   created_at: Date;
 }
 
+/** A user as an admin inspects it: the `user` and the lock's facts. */
+export interface UserDetailRow extends UserRow {
+  locked_at: Date | null;
+  lock_reason: string | null;
+  failed_login_count: number;
+}
+
+export interface UserSearchFilter {
+  status?: UserStatus;
+  role?: Role;
+  text?: string;
+  ownerIds?: readonly string[];
+}
+
+/** `%`, `_` and the escape character itself match literally in ILIKE (its default escape is the backslash). */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
 export interface UserStatsRow {
   customers: string;
   locked: string;
@@ -137,13 +156,35 @@ export class UsersRepository {
     return row ?? null;
   }
 
-  /** Keyset-paged by id. */
-  listByStatus(status: UserStatus | undefined, limit: number, afterId: string | null): Promise<UserRow[]> {
+  /**
+   * One page of users, keyset-paged by id: every filter given must hold; `text` is a part of the
+   * email or the name (case-insensitive, through the trigram indexes); `ownerIds` (not empty) the
+   * users it may be.
+   */
+  search(filter: UserSearchFilter, limit: number, afterId: string | null): Promise<UserRow[]> {
     const conditions: string[] = [];
     const params: unknown[] = [];
-    if (status) conditions.push('status = ?') && params.push(status);
+    if (filter.status) conditions.push('status = ?') && params.push(filter.status);
+    if (filter.role) conditions.push('role = ?') && params.push(filter.role);
+    if (filter.text !== undefined) {
+      const pattern = `%${escapeLike(filter.text)}%`;
+      conditions.push('(email ilike ? or full_name ilike ?)');
+      params.push(pattern, pattern);
+    }
+    if (filter.ownerIds) conditions.push('id in (?)') && params.push(filter.ownerIds);
     if (afterId) conditions.push('id > ?') && params.push(afterId);
-    return this.em.execute<UserRow[]>(`select * from users ${conditions.length ? `where ${conditions.join(' and ')}` : ''} order by id limit ?`, [...params, limit]);
+    return this.em.execute<UserRow[]>(
+      `select id, email, full_name, role, status, created_at from users ${conditions.length ? `where ${conditions.join(' and ')}` : ''} order by id limit ?`,
+      [...params, limit],
+    );
+  }
+
+  async findDetail(userId: string): Promise<UserDetailRow | null> {
+    const [row] = await this.em.execute<UserDetailRow[]>(
+      'select id, email, full_name, role, status, created_at, locked_at, lock_reason, failed_login_count from users where id = ?',
+      [userId],
+    );
+    return row ?? null;
   }
 
   /** Users locked within the last `withinS` seconds, with when (epoch seconds). Runs outside any request (at start). */

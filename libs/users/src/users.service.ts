@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { UserStatus, UserView } from '@bank/contracts/users';
+import type { UserView } from '@bank/contracts/users';
 import { Conflict } from '@bank/problems/domain-error';
 import type { User } from './entities/user.entity';
-import { UsersRepository, type NewUserRow, type UserRow } from './users.repository';
+import { UsersRepository, type NewUserRow, type UserRow, type UserSearchFilter } from './users.repository';
 
 /** The one door to the users table. */
 @Injectable()
@@ -80,9 +80,21 @@ export class UsersService {
     return row ? userRowToView(row) : null;
   }
 
-  /** Users by status, keyset-paged by id. */
-  async listByStatus(status: UserStatus | undefined, limit: number, afterId: string | null): Promise<UserView[]> {
-    return (await this.users.listByStatus(status, limit, afterId)).map(userRowToView);
+  /** One page of users matching every filter given, keyset-paged by id (see UsersRepository.search). */
+  async search(filter: UserSearchFilter, limit: number, afterId: string | null): Promise<UserView[]> {
+    return (await this.users.search(filter, limit, afterId)).map(userRowToView);
+  }
+
+  /** The user with the lock's facts, for an admin; null when there is no such user. */
+  async detail(userId: string): Promise<(UserView & { lockedAt: string | null; lockReason: string | null; failedLogins: number }) | null> {
+    const row = await this.users.findDetail(userId);
+    if (!row) return null;
+    return {
+      ...userRowToView(row),
+      lockedAt: row.locked_at ? new Date(row.locked_at).toISOString() : null,
+      lockReason: row.lock_reason,
+      failedLogins: row.failed_login_count,
+    };
   }
 
   /** When each user locked within the last `withinS` seconds was locked (epoch seconds). */

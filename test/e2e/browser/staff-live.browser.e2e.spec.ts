@@ -69,13 +69,15 @@ describe('employee queue and admin console in the browser', () => {
     await t.http().post(`/api/v1/accounts/${customer.accountId}/withdrawals`).set(bearer(customer.accessToken)).send({ amount: 100, pin: '8642' }).expect(201);
   });
 
-  it('five wrong passwords for Bob: the admin’s feed shows the lockout live; the admin unlocks with the key; Bob signs in', async () => {
+  it('five wrong passwords for Bob: the admin’s feed and tiles show the lockout live; the admin finds Bob, unlocks him from his page with the key, then locks him with a reason', async () => {
     const t = stack.app;
     const bob = await t.newCustomer({ fullName: 'Bob Locked' });
     const admin = { email: t.config.adminEmail, password: t.config.adminPassword };
     const [adminPage, bobPage] = await Promise.all([pageFor(), pageFor()]);
     await signIn(adminPage, t.url, admin.email, admin.password, 'admin-console');
     await adminPage.getByText('Live', { exact: true }).waitFor();
+    const lockedTile = adminPage.locator('admin-console [data-locked-count]');
+    const lockedBefore = Number(await lockedTile.textContent());
 
     await bobPage.goto(`${t.url}/`);
     for (let i = 1; i <= 5; i++) {
@@ -87,17 +89,32 @@ describe('employee queue and admin console in the browser', () => {
     }
     await bobPage.locator('sign-in [role="alert"]', { hasText: 'locked' }).waitFor();
 
-    await adminPage.locator('admin-console li[data-event-type="account.locked"]', { hasText: bob.email }).waitFor({ timeout: 5_000 });
-    const lockedRow = adminPage.locator(`admin-console li[data-user-id="${bob.user.id}"]`);
-    await lockedRow.waitFor({ timeout: 5_000 });
-    await lockedRow.getByRole('button', { name: 'Unlock…' }).click();
+    await adminPage.locator('threat-feed li[data-event-type="account.locked"]', { hasText: bob.email }).waitFor({ timeout: 5_000 });
+    // The tile moves by the admin.stats signal, without a reload.
+    await adminPage.locator('admin-console [data-locked-count]', { hasText: String(lockedBefore + 1) }).waitFor({ timeout: 5_000 });
+
+    await adminPage.getByLabel('Find a user').fill(bob.email.slice(0, 20).toUpperCase());
+    const found = adminPage.locator(`admin-user-search li[data-user-id="${bob.user.id}"][data-status="locked"]`);
+    await found.waitFor({ timeout: 5_000 });
+    await found.getByRole('link', { name: 'Bob Locked' }).click();
+    const status = adminPage.locator('admin-user-detail [data-user-status]');
+    await status.filter({ hasText: 'Locked' }).waitFor();
+    await adminPage.locator('admin-user-detail li[data-event-type="account.locked"]').waitFor();
+    await adminPage.locator('admin-user-detail').getByRole('button', { name: 'Unlock…' }).click();
     await adminPage.getByLabel('Admin key').fill(t.config.adminKey);
-    await adminPage.locator('dialog').getByRole('button', { name: 'Unlock', exact: true }).click();
-    await lockedRow.waitFor({ state: 'detached', timeout: 5_000 });
+    await adminPage.locator('admin-user-detail dialog').getByRole('button', { name: 'Unlock', exact: true }).click();
+    await status.filter({ hasText: 'Active' }).waitFor({ timeout: 5_000 });
     expect(await adminPage.getByLabel('Admin key').inputValue()).toBe('');
 
     await bobPage.getByLabel('Password').fill(TEST_PASSWORD);
     await bobPage.getByRole('button', { name: 'Sign in' }).click();
     await bobPage.locator('customer-dashboard').waitFor({ timeout: 5_000 });
+
+    await adminPage.getByLabel('Reason for the lock').fill('phone reported stolen');
+    await adminPage.locator('admin-user-detail').getByRole('button', { name: 'Lock', exact: true }).click();
+    await status.filter({ hasText: 'Locked' }).waitFor({ timeout: 5_000 });
+    await adminPage.locator('admin-user-detail', { hasText: 'phone reported stolen' }).waitFor();
+    await adminPage.getByRole('link', { name: '← Admin console' }).click();
+    await adminPage.locator('admin-user-search').waitFor();
   });
 });

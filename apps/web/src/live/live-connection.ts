@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { SOCKET_PATH, type EventEnvelope, type EventType, type LiveHandshakeAuth, type ServerToClientEvents } from '@bank/contracts/events';
+import { LIVE_SIGNALS, SOCKET_PATH, type EventEnvelope, type EventType, type LiveHandshakeAuth, type LiveSignal, type LiveSignalMap, type ServerToClientEvents } from '@bank/contracts/events';
 import type { Session } from '../session/session';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -22,6 +22,7 @@ export class LiveConnection extends EventTarget {
   private lastEventId: string | undefined;
   private socket: Socket<ServerToClientEvents> | undefined;
   private readonly listeners = new Map<EventType, Set<Listener<EventType>>>();
+  private readonly signalListeners = new Map<LiveSignal, Set<(payload: LiveSignalMap[LiveSignal]) => void>>();
   private offlineTimer: ReturnType<typeof setTimeout> | undefined;
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -52,6 +53,11 @@ export class LiveConnection extends EventTarget {
       this.wentDown();
       if (!this.socket?.active) this.retrySoon(); // refused by the server (a stale token): refresh, then retry
     });
+    for (const signal of LIVE_SIGNALS) {
+      this.socket.on(signal, (payload: LiveSignalMap[LiveSignal]) => {
+        for (const listener of this.signalListeners.get(signal) ?? []) listener(payload);
+      });
+    }
     this.socket.onAny((type: string, envelope: EventEnvelope) => {
       if (typeof envelope === 'object' && envelope !== null && typeof envelope.id === 'string' && envelope.type === type) this.deliver(envelope);
     });
@@ -75,6 +81,14 @@ export class LiveConnection extends EventTarget {
     if (!set) this.listeners.set(type, (set = new Set()));
     set.add(listener as Listener<EventType>);
     return () => set.delete(listener as Listener<EventType>);
+  }
+
+  /** Listens to a signal (a snapshot pushed while the socket is up; not replayed); returns the unsubscribe. */
+  onSignal<K extends LiveSignal>(signal: K, listener: (payload: LiveSignalMap[K]) => void): () => void {
+    let set = this.signalListeners.get(signal);
+    if (!set) this.signalListeners.set(signal, (set = new Set()));
+    set.add(listener as (payload: LiveSignalMap[LiveSignal]) => void);
+    return () => set.delete(listener as (payload: LiveSignalMap[LiveSignal]) => void);
   }
 
   private deliver(envelope: EventEnvelope): void {

@@ -1,5 +1,5 @@
 import type { AccountList, AccountView, OpenAccountRequest } from '../accounts';
-import type { AdminStats } from '../admin';
+import type { AdminStats, AdminUserDetail } from '../admin';
 import type { RegisterRequest, RegisterResponse, TokenResponse } from '../auth';
 import type { EventEnvelope } from '../events';
 import type { HoldStatus, HoldView, ReviewedHoldView, TransferHeld } from '../holds';
@@ -9,7 +9,7 @@ import type { CreateRequest, RequestStatus, RequestView } from '../requests';
 import type { DisputeRequest } from '../disputes';
 import type { MarkNotificationsRead, NotificationPage, NotificationView, UnreadCount } from '../notifications';
 import { ADMIN_KEY_HEADER, type SecurityEventType, type SecurityEventView } from '../security';
-import type { CreateStaffRequest, UserStatus, UserView } from '../users';
+import type { CreateStaffRequest, Role, UserStatus, UserView } from '../users';
 import { ApiProblem } from './api-problem';
 
 export const API_BASE_PATH = '/api/v1';
@@ -193,8 +193,12 @@ export class BankApiClient {
   securityEvents(query: PageRequest & { type?: SecurityEventType } = {}): Promise<Page<SecurityEventView>> {
     return this.request('GET', '/admin/security-events', { query });
   }
-  users(query: PageRequest & { status?: UserStatus } = {}): Promise<Page<UserView>> {
+  /** `q`: a part of the email or name, or a whole account number; `role` and `status` narrow it. */
+  users(query: PageRequest & { q?: string; role?: Role; status?: UserStatus } = {}): Promise<Page<UserView>> {
     return this.request('GET', '/admin/users', { query });
+  }
+  user(id: string): Promise<AdminUserDetail> {
+    return this.request('GET', `/admin/users/${encodeURIComponent(id)}`);
   }
   lockUser(id: string, reason: string): Promise<UserView> {
     return this.request('POST', `/admin/users/${encodeURIComponent(id)}/lock`, { body: { reason } });

@@ -11,6 +11,7 @@ import { Migration20261130000000Holds } from './Migration20261130000000Holds';
 import { Migration20261130010000Disputes } from './Migration20261130010000Disputes';
 import { Migration20261130015000ReviewDeadline } from './Migration20261130015000ReviewDeadline';
 import { Migration20261130020000Notifications } from './Migration20261130020000Notifications';
+import { Migration20261130040000AdminSearch } from './Migration20261130040000AdminSearch';
 
 /** Every migration, in order. Listed explicitly so the same code runs from TypeScript and from dist. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130010000Disputes', class: Migration20261130010000Disputes },
   { name: 'Migration20261130015000ReviewDeadline', class: Migration20261130015000ReviewDeadline },
   { name: 'Migration20261130020000Notifications', class: Migration20261130020000Notifications },
+  { name: 'Migration20261130040000AdminSearch', class: Migration20261130040000AdminSearch },
 ];

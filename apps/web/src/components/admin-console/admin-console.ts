@@ -2,8 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type { AdminStats } from '@bank/contracts/admin';
 import type { LedgerCheck, TransactionView } from '@bank/contracts/ledger';
-import type { SecurityEventView } from '@bank/contracts/security';
-import type { UserView } from '@bank/contracts/users';
+import type { SecurityEventType, SecurityEventView } from '@bank/contracts/security';
 import type { RequestView } from '@bank/contracts/requests';
 import type { Page } from '@bank/contracts/pagination';
 import { sessionContext } from '../../session/session-context';
@@ -12,44 +11,50 @@ import { formatDateTime, formatMoney } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
 import { problemMessage } from '../form-errors';
 import { REQUEST_STATUS_LABELS, REQUEST_TYPE_LABELS } from '../request-labels';
+import { ThreatFeed } from '../threat-feed/threat-feed';
+import type { AdminUserSearch } from '../admin-user-search/admin-user-search';
+import '../threat-feed/threat-feed';
+import '../admin-user-search/admin-user-search';
+import '../admin-user-detail/admin-user-detail';
 
-const FEED_MAX = 200;
+/** `#/admin/users/<id>`: one user's page instead of the console. */
+const USER_PAGE = /^#\/admin\/users\/([0-9a-f-]{36})$/;
 
 /**
- * The admins' console: the live threat feed, locked users with unlock (the admin key is asked
- * for each time and never kept), lock with a reason, every transaction and request, the ledger
- * check and the queue board.
+ * The admins' console: figures kept live by the `admin.stats` signal, the threat feed (live, by
+ * type, with a pause), the user search (each result opens the user's page, where locking and
+ * unlocking happen), every transaction and request, the ledger check and the queue board.
  */
 export class AdminConsole extends LitElement {
   static override properties = {
     feed: { state: true },
-    users: { state: true },
     stats: { state: true },
+    userPageId: { state: true },
     transactions: { state: true },
     requests: { state: true },
     transactionsCursor: { state: true },
     requestsCursor: { state: true },
     ledger: { state: true },
     message: { state: true },
-    unlocking: { state: true },
   };
   declare feed: SecurityEventView[];
-  declare users: UserView[];
   declare stats: AdminStats | null;
+  /** The user whose page is open (`#/admin/users/<id>`), or null for the console. */
+  declare userPageId: string | null;
   declare transactions: TransactionView[];
   declare requests: RequestView[];
   declare transactionsCursor: string | null;
   declare requestsCursor: string | null;
   declare ledger: LedgerCheck | null;
   declare message: string | null;
-  declare unlocking: UserView | null;
   private readonly session = new ContextConsumer(this, { context: sessionContext });
   private readonly live = new LiveSubscriptions(
     this,
     (live) => [
-      live.on('security.event', ({ data }) => (this.feed = [data, ...this.feed.filter((e) => e.id !== data.id)].slice(0, FEED_MAX))),
-      live.on('user.locked', ({ data }) => this.setUser(data)),
-      live.on('user.unlocked', ({ data }) => this.setUser(data)),
+      live.on('security.event', ({ data }) => (this.feed = ThreatFeed.merge(this.feed, [data]))),
+      live.on('user.locked', ({ data }) => this.search()?.updateUser(data)),
+      live.on('user.unlocked', ({ data }) => this.search()?.updateUser(data)),
+      live.onSignal('admin.stats', (stats) => (this.stats = stats)),
     ],
     () => void this.load(),
   );
@@ -72,10 +77,6 @@ export class AdminConsole extends LitElement {
       .stat strong {
         display: block;
         font-size: 1.3rem;
-      }
-      .feed {
-        max-height: 24rem;
-        overflow-y: auto;
       }
       ol,
       ul {
@@ -101,20 +102,12 @@ export class AdminConsole extends LitElement {
       section h2:not(:first-child) {
         margin-top: 1.25rem;
       }
-      dialog {
-        background: var(--bank-surface);
-        color: var(--bank-text);
-        border: 1px solid var(--bank-border);
-        border-radius: var(--bank-radius);
-        max-width: 26rem;
-      }
     `,
   ];
 
   constructor() {
     super();
     this.feed = [];
-    this.users = [];
     this.stats = null;
     this.transactions = [];
     this.requests = [];
@@ -122,34 +115,42 @@ export class AdminConsole extends LitElement {
     this.requestsCursor = null;
     this.ledger = null;
     this.message = null;
-    this.unlocking = null;
+    this.userPageId = null;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    addEventListener('hashchange', this.route);
+    this.route();
     void this.load();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener('hashchange', this.route);
+  }
+
+  private readonly route = () => {
+    this.userPageId = USER_PAGE.exec(location.hash)?.[1] ?? null;
+  };
+
+  private search(): AdminUserSearch | null {
+    return this.renderRoot.querySelector('admin-user-search');
   }
 
   private get api() {
     return this.session.value!.api;
   }
 
-  private setUser(user: UserView): void {
-    this.users = [user, ...this.users.filter((u) => u.id !== user.id)];
-    void this.api.stats().then((stats) => (this.stats = stats), () => undefined);
-  }
-
   private async load(): Promise<void> {
     try {
-      const [feed, users, stats, transactions, requests] = await Promise.all([
+      const [feed, stats, transactions, requests] = await Promise.all([
         this.api.securityEvents({ limit: 50 }),
-        this.api.users({ limit: 100 }),
         this.api.stats(),
         this.api.allTransactions({ limit: 20 }),
         this.api.serviceRequests({ limit: 20 }),
       ]);
-      this.feed = feed.items;
-      this.users = users.items;
+      this.feed = ThreatFeed.merge(this.feed, feed.items);
       this.stats = stats;
       this.transactions = transactions.items;
       this.transactionsCursor = transactions.nextCursor;
@@ -160,48 +161,12 @@ export class AdminConsole extends LitElement {
     }
   }
 
-  private async lock(event: SubmitEvent, user: UserView): Promise<void> {
-    event.preventDefault();
-    const reason = String(new FormData(event.target as HTMLFormElement).get('reason') ?? '').trim();
-    if (!reason) {
-      this.message = `Give a reason to lock ${user.email}.`;
-      return;
-    }
-    try {
-      this.setUser(await this.api.lockUser(user.id, reason));
-      this.message = null;
-    } catch (error) {
-      this.message = problemMessage(error);
-    }
-  }
-
-  private askToUnlock(user: UserView): void {
-    this.unlocking = user;
-    void this.updateComplete.then(() => this.renderRoot.querySelector('dialog')?.showModal());
-  }
-
-  private async unlock(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const input = form.elements.namedItem('adminKey') as HTMLInputElement;
-    const key = input.value;
-    input.value = ''; // the key is used for this one call and kept nowhere
-    const user = this.unlocking;
-    if (!user || !key) return;
-    try {
-      this.setUser(await this.api.unlockUser(user.id, key));
-      this.closeDialog();
-      this.message = null;
-    } catch (error) {
-      this.message = problemMessage(error);
-      this.closeDialog();
-    }
-  }
-
-  private closeDialog(): void {
-    this.renderRoot.querySelector('dialog')?.close();
-    this.unlocking = null;
-  }
+  /** A type chosen in the feed: its older events too, not only those already loaded. */
+  private readonly loadFeedType = (event: CustomEvent<SecurityEventType | ''>) =>
+    this.more(
+      () => this.api.securityEvents({ limit: 50, ...(event.detail ? { type: event.detail } : {}) }),
+      (page) => (this.feed = ThreatFeed.merge(this.feed, page.items)),
+    );
 
   /** The next page of a list: fetched from its cursor, then handed to `append`. */
   private async more<T>(fetchPage: () => Promise<Page<T>>, append: (page: Page<T>) => void): Promise<void> {
@@ -241,24 +206,17 @@ export class AdminConsole extends LitElement {
     }
   }
 
-  private describe(event: SecurityEventView): string {
-    const detail = event.detail as Record<string, unknown>;
-    const bits = [detail.email, detail.reason, detail.limit].filter((bit) => typeof bit === 'string');
-    return bits.join(' · ');
-  }
-
   override render() {
-    const locked = this.users.filter((user) => user.status === 'locked');
-    const me = this.session.value?.user?.id;
+    if (this.userPageId) return html`<admin-user-detail user-id=${this.userPageId}></admin-user-detail>`;
     return html`<h1>Admin console</h1>
       ${this.message ? html`<p class="form-error" role="alert">${this.message}</p>` : null}
       ${this.stats
-        ? html`<div class="stats">
-            <div class="card stat">Customers<strong>${this.stats.customers}</strong></div>
+        ? html`<div class="stats" aria-label="Figures, kept live">
+            <div class="card stat">Customers<strong data-customers-count>${this.stats.customers}</strong></div>
             <div class="card stat">Locked users<strong data-locked-count>${this.stats.lockedUsers}</strong></div>
             <div class="card stat">Customer money<strong>${formatMoney(this.stats.totalCustomerBalance, 'USD')}</strong></div>
-            <div class="card stat">Transactions today<strong>${this.stats.transactionsToday}</strong></div>
-            <div class="card stat">Open requests<strong>${this.stats.openRequests}</strong></div>
+            <div class="card stat">Transactions today<strong data-transactions-today>${this.stats.transactionsToday}</strong></div>
+            <div class="card stat">Open requests<strong data-open-requests>${this.stats.openRequests}</strong></div>
             <div class="card stat" data-pending-holds>
               Transfers held for review<strong data-pending-holds-count>${this.stats.pendingHolds.count}</strong>
               <span class="muted" data-pending-holds-amount>${formatMoney(this.stats.pendingHolds.amount, 'USD')} reserved</span>
@@ -268,39 +226,11 @@ export class AdminConsole extends LitElement {
       <div class="grid">
         <section class="card" aria-labelledby="feed-title">
           <h2 id="feed-title">Threat feed</h2>
-          <ol class="feed" aria-live="polite" aria-label="Security events, newest first">
-            ${this.feed.map(
-              (event) => html`<li data-event-type=${event.type}>
-                <strong>${event.type}</strong> <span class="muted">${formatDateTime(event.createdAt)}${event.ip ? ` · ${event.ip}` : ''}</span>
-                <div>${this.describe(event)}</div>
-              </li>`,
-            )}
-          </ol>
+          <threat-feed .events=${this.feed} @feed-type=${this.loadFeedType}></threat-feed>
         </section>
-        <section class="card" aria-labelledby="locked-title">
-          <h2 id="locked-title">Locked users (${locked.length})</h2>
-          <ul aria-label="Locked users">
-            ${locked.map(
-              (user) => html`<li data-user-id=${user.id}>
-                <div class="row"><span>${user.fullName} · ${user.email}</span><button type="button" @click=${() => this.askToUnlock(user)}>Unlock…</button></div>
-              </li>`,
-            )}
-          </ul>
-          ${locked.length === 0 ? html`<p class="muted">Nobody is locked.</p>` : null}
-          <h2>Lock a user</h2>
-          <ul aria-label="Active users">
-            ${this.users
-              .filter((user) => user.status === 'active' && user.id !== me)
-              .slice(0, 20)
-              .map(
-                (user) => html`<li>
-                  <form class="row" @submit=${(event: SubmitEvent) => this.lock(event, user)} novalidate>
-                    <label>${user.email} — reason <input name="reason" maxlength="500" /></label>
-                    <button type="submit" class="danger">Lock</button>
-                  </form>
-                </li>`,
-              )}
-          </ul>
+        <section class="card" aria-labelledby="users-title">
+          <h2 id="users-title">Users</h2>
+          <admin-user-search></admin-user-search>
         </section>
         <section class="card" aria-labelledby="ledger-title">
           <h2 id="ledger-title">Ledger</h2>
@@ -327,17 +257,7 @@ export class AdminConsole extends LitElement {
           </ul>
           ${this.requestsCursor ? html`<button type="button" class="secondary" @click=${this.moreRequests}>More requests</button>` : null}
         </section>
-      </div>
-      <dialog aria-labelledby="unlock-title" @close=${() => (this.unlocking = null)}>
-        <form @submit=${this.unlock}>
-          <h2 id="unlock-title">Unlock ${this.unlocking?.email ?? ''}</h2>
-          <label>Admin key <input name="adminKey" type="password" autocomplete="off" required /></label>
-          <div class="row">
-            <button type="submit">Unlock</button>
-            <button type="button" class="secondary" @click=${this.closeDialog}>Cancel</button>
-          </div>
-        </form>
-      </dialog>`;
+      </div>`;
   }
 }
 customElements.define('admin-console', AdminConsole);
