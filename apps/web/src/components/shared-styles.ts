@@ -131,7 +131,7 @@ export const sharedStyles = css`
     padding: var(--bank-cell-padding);
     border-bottom: 1px solid var(--bank-border);
     vertical-align: top;
-    overflow-wrap: anywhere;
+    overflow-wrap: break-word;
   }
   th {
     color: var(--bank-muted);
