@@ -1,5 +1,6 @@
 import { luhnCheckDigit } from '@bank/contracts/account-number';
-import { bearer, TestApp } from '../../../test/support/test-app';
+import { randomInt } from 'node:crypto';
+import { bearer, TestApp, TEST_PASSWORD, TEST_PIN, uniqueEmail } from '../../../test/support/test-app';
 
 /** A valid number (check digit right) that no account has: a fresh 11-digit payload nobody was given. */
 function unusedAccountNumber(): string {
@@ -10,14 +11,7 @@ function unusedAccountNumber(): string {
 describe('GET /accounts/lookup (HTTP)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // Lookups limited to 3 a minute per customer; the other limits out of the way of the setup.
-    t = await TestApp.start({
-      RATE_LIMITS: 'on',
-      RATE_LIMIT_LOOKUP_PER_USER: '3/60',
-      RATE_LIMIT_LOGIN_PER_IP: '1000/60',
-      RATE_LIMIT_REGISTER_PER_IP: '1000/60',
-      RATE_LIMIT_ADMIN_PER_ADMIN: '1000/60',
-    });
+    t = await TestApp.start();
   });
   afterAll(() => t.close());
 
@@ -51,12 +45,11 @@ describe('GET /accounts/lookup (HTTP)', () => {
   });
 
   it('400 for a malformed number (length, letters, wrong check digit, missing, unknown parameter)', async () => {
-    // Every lookup counts against the limit, refused ones too: a payer of its own for each.
     const payee = await t.newCustomer();
     const wrongCheckDigit = payee.accountNumber.slice(0, 11) + String((Number(payee.accountNumber[11]) + 1) % 10);
     const queries = [{ number: '12345' }, { number: '12345678901a' }, { number: wrongCheckDigit }, { number: '' }, {}, { number: payee.accountNumber, name: 'x' }];
+    const payer = await t.newCustomer();
     for (const query of queries) {
-      const payer = await t.newCustomer();
       const response = await t.http().get('/api/v1/accounts/lookup').query(query).set(bearer(payer.accessToken)).expect(400);
       expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED' });
     }
@@ -69,13 +62,35 @@ describe('GET /accounts/lookup (HTTP)', () => {
     expect((await lookup(admin.accessToken, payee.accountNumber).expect(403)).body.code).toBe('FORBIDDEN');
     await t.http().get('/api/v1/accounts/lookup').query({ number: payee.accountNumber }).expect(401);
   });
+});
 
-  it('rate-limited per customer: past the limit 429 with Retry-After, 404s counted too; another customer is unaffected', async () => {
-    const [prober, other, payee] = await Promise.all([t.newCustomer(), t.newCustomer(), t.newCustomer({ fullName: 'Paid Person' })]);
+describe('GET /accounts/lookup rate limit (HTTP, counted in real Redis)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.start({ RATE_LIMITS: 'on', RATE_LIMIT_LOOKUP_PER_USER: '3/60' });
+  });
+  afterAll(() => t.close());
+
+  /**
+   * A customer registered and signed in from an address nobody else in the run uses: with limits
+   * on, the registration and sign-in limits (shared in Redis by the suites of a run) stay clear.
+   */
+  async function customerFromOwnAddress(fullName: string): Promise<{ accessToken: string; accountNumber: string }> {
+    const ip = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+    const email = uniqueEmail('lookup');
+    const registered = await t.http().post('/api/v1/auth/register').set('X-Forwarded-For', ip).send({ email, password: TEST_PASSWORD, fullName, pin: TEST_PIN }).expect(201);
+    const tokens = await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email, password: TEST_PASSWORD }).expect(200);
+    return { accessToken: tokens.body.accessToken as string, accountNumber: registered.body.account.number as string };
+  }
+  const lookup = (token: string, number: string) => t.http().get('/api/v1/accounts/lookup').query({ number }).set(bearer(token));
+
+  it('past the limit 429 with Retry-After, refused lookups counted too; another customer is unaffected', async () => {
+    const [prober, other, payee] = await Promise.all([customerFromOwnAddress('Pat Prober'), customerFromOwnAddress('Olga Other'), customerFromOwnAddress('Paid Person')]);
     await lookup(prober.accessToken, payee.accountNumber).expect(200);
     await lookup(prober.accessToken, unusedAccountNumber()).expect(404);
     await lookup(prober.accessToken, payee.accountNumber).expect(200);
     const refused = await lookup(prober.accessToken, payee.accountNumber).expect(429);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     const retryAfter = Number(refused.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
