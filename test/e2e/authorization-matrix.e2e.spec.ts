@@ -46,6 +46,7 @@ interface Ctx {
 interface Call {
   body?: object;
   headers?: Record<string, string>;
+  query?: Record<string, string>;
 }
 interface Extra {
   label: string;
@@ -261,6 +262,8 @@ describe('authorization matrix: every registered route × every caller', () => {
     // Accounts and money: customers only (employees see no balances); someone else's account is 404.
     'GET /api/v1/accounts': { expect: customers(200) },
     'POST /api/v1/accounts': { expect: customers(201), call: () => ({ body: { type: 'savings', currency: 'USD' } }) },
+    // Naming a payee before paying: any customer may name any receiving account (masked); staff do not pay.
+    'GET /api/v1/accounts/lookup': { expect: customers(200), call: (_ctx, _caller, w) => ({ query: { number: w.other.accountNumber } }) },
     'GET /api/v1/accounts/:id': { expect: customers(200, 404), customerResource: true, setup: ownAccount },
     'GET /api/v1/accounts/:id/transactions': { expect: customers(200, 404), customerResource: true, setup: ownAccount },
     'POST /api/v1/accounts/:id/deposits': {
@@ -492,6 +495,7 @@ describe('authorization matrix: every registered route × every caller', () => {
     let request = method === 'GET' ? agent.get(path) : method === 'POST' ? agent.post(path) : method === 'PUT' ? agent.put(path) : method === 'PATCH' ? agent.patch(path) : method === 'DELETE' ? agent.delete(path) : null;
     if (!request) throw new Error(`no client for ${method}`);
     if (who) request = request.set(as(who));
+    if (call.query) request = request.query(call.query);
     for (const [name, value] of Object.entries(call.headers ?? {})) request = request.set(name, value);
     return call.body === undefined ? request : request.send(call.body);
   }

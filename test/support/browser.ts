@@ -40,3 +40,18 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator(expectedView).waitFor();
 }
+
+/**
+ * Sends the transfer filled in the page's money form through its confirmation step: Transfer, then
+ * Confirm on "Send $X to Bob B. (…1234)?" (`double`: a double click on Confirm). Resolves with
+ * that question, as the person read it.
+ */
+export async function submitTransfer(page: Page, options: { double?: boolean } = {}): Promise<string> {
+  const form = page.locator('money-form');
+  await form.getByRole('button', { name: 'Transfer', exact: true }).click();
+  const confirm = form.getByRole('button', { name: 'Confirm', exact: true });
+  await confirm.waitFor();
+  const question = (await form.locator('[data-confirm-question]').textContent())?.trim() ?? '';
+  await (options.double ? confirm.dblclick() : confirm.click());
+  return question;
+}

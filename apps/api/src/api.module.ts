@@ -8,7 +8,7 @@ import { RedisModule } from '@bank/redis/redis.module';
 import { LoggingModule } from '@bank/logging/logging.module';
 import { ProblemDetailsFilter } from '@bank/problems/problem-details.filter';
 import { AuthModule } from '@bank/auth/auth.module';
-import { AccountsModule } from '@bank/accounts/accounts.module';
+import { AccountsRoutesModule } from '@bank/accounts/accounts-routes.module';
 import { LedgerModule } from '@bank/ledger/ledger.module';
 import { AdminModule } from '@bank/admin/admin.module';
 import { RealtimeModule } from '@bank/realtime/realtime.module';
@@ -39,7 +39,7 @@ export class ApiModule {
         NotificationsModule,
         RateLimitModule,
         AuthModule,
-        AccountsModule,
+        AccountsRoutesModule,
         LedgerModule,
         AdminModule,
         RealtimeModule,

@@ -6,12 +6,10 @@ import { Card } from './entities/card.entity';
 import { AccountsRepository } from './accounts.repository';
 import { CardsRepository } from './cards.repository';
 import { AccountsService } from './accounts.service';
-import { AccountsController } from './accounts.controller';
 
 @Module({
   imports: [MikroOrmModule.forFeature([Account, Card]), UsersModule],
   providers: [AccountsRepository, CardsRepository, AccountsService],
-  controllers: [AccountsController],
   exports: [AccountsService],
 })
 export class AccountsModule {}

@@ -7,6 +7,11 @@ import { Account } from './entities/account.entity';
 
 const SET_STATUS = { name: 'accounts-set-status', text: `update accounts set status = $1, updated_at = now() where id = $2 and kind = 'customer' and status <> 'closed'` };
 const SET_DAILY_LIMIT = { name: 'accounts-set-daily-limit', text: `update accounts set daily_limit = $1, updated_at = now() where id = $2 and kind = 'customer'` };
+/** A customer account that can receive money (frozen ones can: a freeze stops debits only). */
+const FIND_RECEIVING_BY_NUMBER = {
+  name: 'accounts-find-receiving-by-number',
+  text: `select number::text as number, owner_id from accounts where number = $1 and kind = 'customer' and status <> 'closed'`,
+};
 const CLOSE_IF_EMPTY = {
   name: 'accounts-close-if-empty',
   text: `update accounts set status = 'closed', updated_at = now() where id = $1 and kind = 'customer' and balance = 0 returning id`,
@@ -52,6 +57,12 @@ export class AccountsRepository {
 
   findOwned(accountId: string, ownerId: string): Promise<Account | null> {
     return this.em.findOne(Account, { id: accountId, ownerId });
+  }
+
+  /** The account with this number if it can receive a transfer: a customer's, not closed; else null. */
+  async findReceivingByNumber(number: string): Promise<{ number: string; ownerId: string } | null> {
+    const [row] = await this.sql.query<{ number: string; owner_id: string }>(FIND_RECEIVING_BY_NUMBER, [number]);
+    return row ? { number: row.number, ownerId: row.owner_id } : null;
   }
 
   async customerTotals(): Promise<CustomerAccountTotals> {

@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { AccountType, AccountView } from '@bank/contracts/accounts';
+import type { AccountLookup, AccountType, AccountView } from '@bank/contracts/accounts';
 import type { Currency } from '@bank/contracts/money';
 import { NotFound } from '@bank/problems/domain-error';
 import { SecretHasher } from '@bank/users/secret-hasher';
+import { UsersService } from '@bank/users/users.service';
 import { minorUnits } from '@bank/db/minor-units';
 import { toAccountView, type Account } from './entities/account.entity';
 import type { Card } from './entities/card.entity';
 import { AccountsRepository } from './accounts.repository';
 import { CardsRepository } from './cards.repository';
 import { randomAccountNumber } from './account-number-generator';
+import { maskHolderName } from './holder-name';
 
 const ACCOUNT_NUMBER_ATTEMPTS = 5;
 
@@ -20,6 +22,7 @@ export class AccountsService {
     private readonly accounts: AccountsRepository,
     private readonly cards: CardsRepository,
     private readonly hasher: SecretHasher,
+    private readonly users: UsersService,
   ) {}
 
   /** Opens an account with a fresh number; joins the caller's transaction if there is one. */
@@ -54,6 +57,19 @@ export class AccountsService {
     const account = await this.accounts.findOwned(accountId, ownerId);
     if (!account) throw new NotFound('The account');
     return account;
+  }
+
+  /**
+   * Who would receive a transfer to this number, masked (API.md `GET /accounts/lookup`). An account
+   * that cannot receive — closed, or the bank's own — is "not found" like a number nobody has:
+   * there is nobody to pay there, so no name is given out for it (a transfer to a closed account is
+   * refused with 422 `ACCOUNT_FROZEN`; the confirmation step never gets that far).
+   */
+  async lookup(number: string): Promise<AccountLookup> {
+    const account = await this.accounts.findReceivingByNumber(number);
+    const fullName = account ? (await this.users.fullNames([account.ownerId])).get(account.ownerId) : undefined;
+    if (!account || fullName === undefined) throw new NotFound('An account with this number');
+    return { accountNumber: account.number, name: maskHolderName(fullName) };
   }
 
   async stats(): Promise<{ accounts: number; totalCustomerBalance: number }> {

@@ -7,7 +7,7 @@ export class PinInvalid extends DomainError {
     super(
       'PIN_INVALID',
       422,
-      attemptsLeft > 0 ? `The card PIN is wrong. ${attemptsLeft} attempt(s) left before the card is blocked.` : 'The card PIN is wrong. The card is now blocked.',
+      attemptsLeft > 0 ? `The card PIN is wrong. ${attemptsLeft} ${attemptsLeft === 1 ? 'attempt' : 'attempts'} left before the card is blocked.` : 'The card PIN is wrong. The card is now blocked.',
       { attemptsLeft },
     );
   }

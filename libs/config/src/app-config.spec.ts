@@ -59,6 +59,7 @@ describe('configuration', () => {
       'refresh-ip': { limit: 30, windowS: 60 },
       'money-user': { limit: 120, windowS: 60 },
       'admin-user': { limit: 60, windowS: 60 },
+      'lookup-user': { limit: 30, windowS: 60 },
     });
     expect(loadConfig({ RATE_LIMIT_LOGIN_PER_IP: ' 3 / 10 ' }).rateLimits?.['login-ip']).toEqual({ limit: 3, windowS: 10 });
     expect(loadConfig({}).rateLimitsOn).toBe(true);

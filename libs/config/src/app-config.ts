@@ -58,6 +58,7 @@ const RATE_LIMIT_VARIABLES = {
   'refresh-ip': ['RATE_LIMIT_REFRESH_PER_IP', '30/60'],
   'money-user': ['RATE_LIMIT_MONEY_PER_USER', '120/60'],
   'admin-user': ['RATE_LIMIT_ADMIN_PER_ADMIN', '60/60'],
+  'lookup-user': ['RATE_LIMIT_LOOKUP_PER_USER', '30/60'],
 } as const satisfies Record<RateLimitName, readonly [string, string]>;
 
 export interface RateLimitSetting {

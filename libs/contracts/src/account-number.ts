@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Account numbers are 12 digits; the last is a Luhn check digit, so any single-digit typo or
  * adjacent transposition in a typed target number is detected before a lookup.
@@ -27,3 +29,9 @@ export function accountNumberFromPayload(payload: string): string {
   if (!/^\d{11}$/.test(payload)) throw new RangeError('account number payload must be 11 digits');
   return payload + String(luhnCheckDigit(payload));
 }
+
+/** A typed account number as the api accepts it: 12 digits, the last one right. */
+export const AccountNumberSchema = z
+  .string()
+  .regex(/^\d{12}$/, { error: 'must be 12 digits' })
+  .refine(isValidAccountNumber, { error: 'has a wrong check digit (a typo?)' });

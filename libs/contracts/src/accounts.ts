@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CurrencySchema } from './money';
+import { AccountNumberSchema } from './account-number';
 
 export const ACCOUNT_TYPES = ['checking', 'savings'] as const;
 export const AccountTypeSchema = z.enum(ACCOUNT_TYPES);
@@ -35,3 +36,13 @@ export const OpenAccountRequestSchema = z.strictObject({
   currency: CurrencySchema.default('USD'),
 });
 export type OpenAccountRequest = z.infer<typeof OpenAccountRequestSchema>;
+
+/** `GET /accounts/lookup?number=`: the account number to name before paying it (12 digits with its check digit). */
+export const AccountLookupQuerySchema = z.strictObject({ number: AccountNumberSchema });
+export type AccountLookupQuery = z.infer<typeof AccountLookupQuerySchema>;
+
+/** The answer of `GET /accounts/lookup`: the holder's name masked to first name and last initial (`Bob B.`). */
+export interface AccountLookup {
+  accountNumber: string;
+  name: string;
+}

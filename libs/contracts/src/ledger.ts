@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AccountView } from './accounts';
-import { isValidAccountNumber } from './account-number';
+import { AccountNumberSchema } from './account-number';
 import { AmountSchema } from './money';
 import { CardPinSchema } from './users';
 import { isStorableText, STORABLE_TEXT_ERROR } from './text';
@@ -24,10 +24,6 @@ export const WithdrawalRequestSchema = z.strictObject({
 });
 export type WithdrawalRequest = z.infer<typeof WithdrawalRequestSchema>;
 
-export const AccountNumberSchema = z
-  .string()
-  .regex(/^\d{12}$/, { error: 'must be 12 digits' })
-  .refine(isValidAccountNumber, { error: 'has a wrong check digit (a typo?)' });
 
 export const TransferRequestSchema = z.strictObject({
   fromAccountId: z.uuid({ error: 'must be an account id (UUID)' }),

@@ -72,5 +72,5 @@ export type UserListQuery = z.infer<typeof UserListQuerySchema>;
  * the client's IP, the email in the body, or the signed-in user. A `rate_limited` event's
  * `detail.limit` is one of these.
  */
-export const RATE_LIMIT_NAMES = ['login-ip', 'login-email', 'register-ip', 'register-email', 'refresh-ip', 'money-user', 'admin-user'] as const;
+export const RATE_LIMIT_NAMES = ['login-ip', 'login-email', 'register-ip', 'register-email', 'refresh-ip', 'money-user', 'admin-user', 'lookup-user'] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];

@@ -2,7 +2,7 @@ import { DomainError } from '@bank/problems/domain-error';
 
 export class InsufficientFunds extends DomainError {
   constructor(balance: number, amount: number) {
-    super('INSUFFICIENT_FUNDS', 422, `The balance (${balance}) does not cover ${amount}.`, { balance });
+    super('INSUFFICIENT_FUNDS', 422, `The available balance (${balance}) does not cover ${amount}.`, { balance });
   }
 }
 

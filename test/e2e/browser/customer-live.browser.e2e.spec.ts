@@ -1,6 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { LiveStack } from '../../support/live-stack';
-import { launchChromium, newContext, screenshot, signIn } from '../../support/browser';
+import { launchChromium, newContext, screenshot, signIn, submitTransfer } from '../../support/browser';
+import { luhnCheckDigit } from '@bank/contracts/account-number';
 import { bearer, type TestCustomer } from '../../support/test-app';
 
 /** Customers in a real browser (Debian Chromium) against the real api, relay and databases. */
@@ -33,7 +34,7 @@ describe('customer dashboard in the browser', () => {
     await alicePage.getByLabel('Description (optional)').fill('Lunch');
     const bobSees = bobPage.locator('customer-dashboard [data-balance]', { hasText: '$62.34' }).first().waitFor({ timeout: 5_000 }).then(() => Date.now());
     const answered = alicePage.waitForResponse((response) => response.url().endsWith('/api/v1/transfers') && response.status() === 201).then(() => Date.now());
-    await alicePage.getByRole('button', { name: 'Transfer', exact: true }).last().click();
+    expect(await submitTransfer(alicePage)).toBe(`Send $12.34 to Bob E. (…${bob.accountNumber.slice(-4)})?`);
     const [answeredAt, seenAt] = await Promise.all([answered, bobSees]);
     expect(seenAt - answeredAt).toBeLessThan(1_000);
     await bobPage.locator('account-history tr', { hasText: 'Alice Example' }).waitFor({ timeout: 1_000 });
@@ -72,12 +73,26 @@ describe('customer dashboard in the browser', () => {
     await send.click();
     expect(await (await errorOf('Amount (USD)')).textContent()).toBe('The amount must be more than zero.');
 
-    // Valid to the form, refused by the api: shown as a sentence, nothing moved.
+    // A valid number nobody has: said at its field, in one plain sentence, before any confirmation.
     const balanceBefore = await stack.app.balanceOf(alice.accountId);
-    await form.getByLabel('Amount (USD)').fill('5000000');
+    const unknown = `${bob.accountNumber.slice(0, 10)}${(Number(bob.accountNumber[10]) + 1) % 10}`;
+    await form.getByLabel('Amount (USD)').fill('5');
+    await form.getByLabel('To account number').fill(unknown + luhnCheckDigit(unknown));
+    await send.click();
+    await form.locator('.field-error', { hasText: 'No account has this number. Check the number and try again.' }).waitFor();
+    expect(await form.getByRole('button', { name: 'Confirm' }).count()).toBe(0);
+
+    // Back from the confirmation leaves the form as it was and sends nothing.
     await form.getByLabel('To account number').fill(bob.accountNumber);
     await send.click();
-    await form.locator('[role="alert"]').waitFor();
+    await form.getByRole('button', { name: 'Back', exact: true }).click();
+    expect(await form.getByLabel('To account number').inputValue()).toBe(bob.accountNumber);
+    await send.waitFor();
+
+    // Valid to the form, refused by the api: shown as a sentence in dollars, nothing moved.
+    await form.getByLabel('Amount (USD)').fill('5000000');
+    await submitTransfer(alicePage);
+    await form.locator('[role="alert"]', { hasText: 'Not enough money: $987.66 is available.' }).waitFor();
     expect(await stack.app.balanceOf(alice.accountId)).toBe(balanceBefore);
 
     await alicePage.getByRole('tab', { name: 'Withdraw' }).click();
@@ -87,13 +102,13 @@ describe('customer dashboard in the browser', () => {
     expect(await (await errorOf('Card PIN')).textContent()).toMatch(/4 digits/);
   });
 
-  it('a double click on Transfer moves the money once', async () => {
+  it('a double click on Confirm moves the money once', async () => {
     const transfersBefore = await stack.app.sql<{ n: number }>(`select count(*)::int as n from ledger_entries where account_id = ?`, [bob.accountId]);
     await alicePage.getByRole('tab', { name: 'Transfer' }).click();
     const form = alicePage.locator('money-form');
     await form.getByLabel('Amount (USD)').fill('1.11');
     await form.getByLabel('To account number').fill(bob.accountNumber);
-    await form.getByRole('button', { name: 'Transfer', exact: true }).dblclick();
+    await submitTransfer(alicePage, { double: true });
     await form.locator('[role="status"]', { hasText: 'done' }).waitFor();
     await bobPage.locator('account-history tbody tr', { hasText: '+$1.11' }).waitFor();
     const transfersAfter = await stack.app.sql<{ n: number }>(`select count(*)::int as n from ledger_entries where account_id = ?`, [bob.accountId]);

@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { LiveStack } from '../../support/live-stack';
-import { launchChromium, screenshot, signIn } from '../../support/browser';
+import { launchChromium, screenshot, signIn, submitTransfer } from '../../support/browser';
 import { TEST_PASSWORD, type TestCustomer, type TestStaff } from '../../support/test-app';
 
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -64,7 +64,7 @@ describe('a sent transfer disputed and reversed, in the browser', () => {
     await form.getByLabel('To account number').fill(bob.accountNumber);
     await form.getByLabel('Description (optional)').fill('concert tickets');
     const answered = alicePage.waitForResponse((response) => response.url().endsWith('/api/v1/transfers') && response.request().method() === 'POST');
-    await form.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await submitTransfer(alicePage);
     expect((await answered).status()).toBe(201);
     await Promise.all([expectText(balance(alicePage), '$400.00', 10_000), expectText(balance(bobPage), '$100.00', 10_000)]);
 

@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { LiveStack } from '../../support/live-stack';
-import { launchChromium, screenshot, signIn } from '../../support/browser';
+import { launchChromium, screenshot, signIn, submitTransfer } from '../../support/browser';
 import { bearer, TEST_PASSWORD, type TestCustomer, type TestStaff } from '../../support/test-app';
 
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -72,7 +72,7 @@ describe('transfers held for review, in the browser', () => {
     await form.getByLabel('Amount (USD)').fill(amount);
     await form.getByLabel('To account number').fill(toAccountNumber);
     const answered = alicePage.waitForResponse((response) => response.url().endsWith('/api/v1/transfers') && response.request().method() === 'POST');
-    await form.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await submitTransfer(alicePage);
     return (await answered).status();
   }
 

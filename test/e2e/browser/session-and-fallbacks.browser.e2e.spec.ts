@@ -36,9 +36,25 @@ describe('session, polling fallback, long histories', () => {
     await page.locator('customer-dashboard').waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.locator('sign-in').waitFor();
+    // Signed out, this browser knows it has no session: a reload does not even try the cookie.
+    const refreshes: string[] = [];
+    page.on('request', (request) => request.url().endsWith('/api/v1/auth/refresh') && refreshes.push(request.url()));
     await page.reload();
     await page.locator('sign-in').waitFor();
     expect(await page.locator('customer-dashboard').count()).toBe(0);
+    expect(refreshes).toEqual([]);
+  });
+
+  it('a cold load of / (no session ever) logs no console error and no failed request', async () => {
+    const page = await newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('requestfailed', (request) => problems.push(`failed: ${request.method()} ${request.url()}`));
+    page.on('response', (response) => response.status() >= 400 && problems.push(`${response.status()}: ${response.request().method()} ${response.url()}`));
+    await page.goto(`${stack.app.url}/`, { waitUntil: 'networkidle' });
+    await page.getByLabel('Email').waitFor();
+    expect(problems).toEqual([]);
   });
 
   it('with no socket at all, the tab says so and still gets every event by polling GET /events', async () => {

@@ -62,7 +62,8 @@ export class FormState implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  async submit<T>(call: () => Promise<T>): Promise<T | undefined> {
+  /** `describe` says a refusal in the form's own words (default: `problemMessage`). */
+  async submit<T>(call: () => Promise<T>, describe: (error: unknown) => string = problemMessage): Promise<T | undefined> {
     if (this.busy) return undefined;
     this.errors = {};
     this.message = null;
@@ -72,7 +73,7 @@ export class FormState implements ReactiveController {
       return await call();
     } catch (error) {
       this.errors = problemFieldErrors(error);
-      this.message = problemMessage(error);
+      this.message = describe(error);
       return undefined;
     } finally {
       this.busy = false;

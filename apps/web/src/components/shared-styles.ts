@@ -17,6 +17,8 @@ export const sharedStyles = css`
   h3 {
     margin: 0 0 0.75rem;
     line-height: 1.25;
+    font-weight: var(--bank-heading-weight);
+    letter-spacing: var(--bank-heading-tracking);
   }
   h2 {
     font-size: 1.15rem;
@@ -26,7 +28,7 @@ export const sharedStyles = css`
     border: 1px solid var(--bank-border);
     border-radius: var(--bank-radius);
     box-shadow: var(--bank-shadow);
-    padding: 1rem 1.25rem;
+    padding: var(--bank-card-padding);
   }
   .muted {
     color: var(--bank-muted);
@@ -42,14 +44,14 @@ export const sharedStyles = css`
   }
   button {
     font: inherit;
-    border-radius: 8px;
+    border-radius: var(--bank-radius-control);
     border: 1px solid var(--bank-accent);
     background: var(--bank-accent);
     color: var(--bank-accent-text);
     padding: 0.5rem 1rem;
     cursor: pointer;
     font-weight: 600;
-    min-height: 2.5rem;
+    min-height: var(--bank-control-height);
   }
   button.secondary {
     background: transparent;
@@ -90,9 +92,9 @@ export const sharedStyles = css`
     color: var(--bank-text);
     background: var(--bank-bg);
     border: 1px solid var(--bank-border);
-    border-radius: 8px;
+    border-radius: var(--bank-radius-control);
     padding: 0.5rem 0.65rem;
-    min-height: 2.5rem;
+    min-height: var(--bank-control-height);
     width: 100%;
   }
   input[aria-invalid='true'] {
@@ -106,13 +108,13 @@ export const sharedStyles = css`
   .form-error {
     color: var(--bank-negative);
     border: 1px solid var(--bank-negative);
-    border-radius: 8px;
+    border-radius: var(--bank-radius-control);
     padding: 0.5rem 0.75rem;
   }
   .notice {
     border: 1px solid var(--bank-border);
     background: var(--bank-surface-2);
-    border-radius: 8px;
+    border-radius: var(--bank-radius-control);
     padding: 0.5rem 0.75rem;
   }
   form {
@@ -126,15 +128,63 @@ export const sharedStyles = css`
   th,
   td {
     text-align: left;
-    padding: 0.5rem 0.4rem;
+    padding: var(--bank-cell-padding);
     border-bottom: 1px solid var(--bank-border);
     vertical-align: top;
+    overflow-wrap: break-word;
+  }
+  th {
+    color: var(--bank-muted);
+    font-size: 0.85rem;
+    font-weight: 600;
   }
   td.amount,
   th.amount {
     text-align: right;
     white-space: nowrap;
     font-variant-numeric: tabular-nums;
+  }
+  td[data-label]::before {
+    display: none;
+  }
+  /*
+   * A table on a phone: each row a small card — the first column's cells on the left, the amounts
+   * on the right — so nothing is cut at the right edge. The header row stays for screen readers.
+   */
+  @media (max-width: 40rem) {
+    table.stacked thead {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+    }
+    table.stacked tr {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr) auto;
+      grid-auto-flow: dense;
+      gap: 0.15rem 0.75rem;
+      padding: var(--bank-cell-padding);
+      border-bottom: 1px solid var(--bank-border);
+    }
+    table.stacked td {
+      grid-column: 1;
+      padding: 0;
+      border: 0;
+    }
+    table.stacked td.amount {
+      grid-column: 2;
+    }
+    table.stacked td[colspan] {
+      grid-column: 1 / -1;
+    }
+    table.stacked td[data-label]::before {
+      display: block;
+      content: attr(data-label);
+      color: var(--bank-muted);
+      font-size: 0.8rem;
+      font-weight: 400;
+    }
   }
   .visually-hidden {
     position: absolute;

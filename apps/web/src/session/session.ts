@@ -7,6 +7,31 @@ import type { UserView } from '@bank/contracts/users';
 const REFRESH_AHEAD_S = 30;
 
 /**
+ * Set while this browser is signed in, so that a load without it does not try the refresh cookie:
+ * that cookie is HttpOnly (script cannot see whether it exists), and a refresh without one is a
+ * refused request in the console of every cold load. It holds no secret, only "there may be a
+ * session"; a browser signed in before it existed signs in once more.
+ */
+const SIGNED_IN_MARKER = 'bankingcore-signed-in';
+
+function markSignedIn(signedIn: boolean): void {
+  try {
+    if (signedIn) localStorage.setItem(SIGNED_IN_MARKER, '1');
+    else localStorage.removeItem(SIGNED_IN_MARKER);
+  } catch {
+    // Storage refused (a private mode): a reload then asks the cookie every time, as before.
+  }
+}
+
+function maybeSignedIn(): boolean {
+  try {
+    return localStorage.getItem(SIGNED_IN_MARKER) !== null;
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Who is signed in in this tab. The access token lives in memory only; the refresh token only in
  * the HttpOnly cookie the api sets, so a reload or a silent refresh goes through the cookie.
  * Fires `change` when the user signs in or out.
@@ -28,9 +53,9 @@ export class Session extends EventTarget {
     this.adopt(await this.api.login(email, password));
   }
 
-  /** After a reload: the refresh cookie, if there is a live one, signs the tab in again. */
+  /** After a reload: the refresh cookie, if there is a live one, signs the tab in again (not tried when this browser signed out). */
   async resume(): Promise<boolean> {
-    return this.refreshNow();
+    return maybeSignedIn() ? this.refreshNow() : false;
   }
 
   /** A new access token through the cookie; false (and signed out) if the cookie is dead. */
@@ -68,6 +93,7 @@ export class Session extends EventTarget {
     const changed = this.user?.id !== tokens.user.id;
     this.user = tokens.user;
     this.endedBecause = null;
+    markSignedIn(true);
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => void this.refreshNow(), Math.max(5, tokens.expiresIn - REFRESH_AHEAD_S) * 1000);
     if (changed) this.dispatchEvent(new Event('change'));
@@ -79,6 +105,7 @@ export class Session extends EventTarget {
     this.accessToken = null;
     this.user = null;
     this.endedBecause = reason;
+    markSignedIn(false);
     if (wasSignedIn || reason) this.dispatchEvent(new Event('change'));
   }
 }

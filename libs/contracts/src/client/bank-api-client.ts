@@ -1,4 +1,4 @@
-import type { AccountList, AccountView, OpenAccountRequest } from '../accounts';
+import type { AccountList, AccountLookup, AccountView, OpenAccountRequest } from '../accounts';
 import type { AdminStats, AdminUserDetail } from '../admin';
 import type { RegisterRequest, RegisterResponse, TokenResponse } from '../auth';
 import type { EventEnvelope } from '../events';
@@ -103,6 +103,10 @@ export class BankApiClient {
   }
   account(id: string): Promise<AccountView> {
     return this.request('GET', `/accounts/${encodeURIComponent(id)}`);
+  }
+  /** Who an account number belongs to, masked (`Bob B.`): the payee to confirm before a transfer. */
+  lookupAccount(number: string): Promise<AccountLookup> {
+    return this.request('GET', '/accounts/lookup', { query: { number } });
   }
   history(accountId: string, page: PageRequest = {}): Promise<Page<EntryView>> {
     return this.request('GET', `/accounts/${encodeURIComponent(accountId)}/transactions`, { query: page });

@@ -14,6 +14,7 @@ const TRACKED_BY: Record<RateLimitName, Tracked> = {
   'refresh-ip': 'ip',
   'money-user': 'user',
   'admin-user': 'user',
+  'lookup-user': 'user',
 };
 
 /** The email a login or registration names, as the account lookup normalises it; null if it names none. */

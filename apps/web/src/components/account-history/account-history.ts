@@ -261,7 +261,7 @@ export class AccountHistory extends LitElement {
       <td>${formatDateTime(entry.createdAt)}</td>
       <td>${this.renderWhat(entry, currency, now)}</td>
       <td class="amount ${entry.amount < 0 ? 'negative' : 'positive'}">${formatMoney(entry.amount, currency, { signed: true })}</td>
-      <td class="amount">${formatMoney(entry.balanceAfter, currency)}</td>
+      <td class="amount" data-label="Balance">${formatMoney(entry.balanceAfter, currency)}</td>
     </tr>`;
     if (this.disputing !== entry.transactionId) return row;
     const summary = `the transfer of ${formatMoney(-entry.amount, currency)}${entry.counterparty ? ` to ${entry.counterparty.name}` : ''}`;
@@ -284,7 +284,7 @@ export class AccountHistory extends LitElement {
       <balance-chart .entries=${this.entries} currency=${currency}></balance-chart>
       ${this.error ? html`<p class="form-error" role="alert">${this.error}</p>` : null}
       <div class="scroll" tabindex="0" aria-label="Transactions, newest first">
-        <table>
+        <table class="stacked">
           <thead>
             <tr><th scope="col">When</th><th scope="col">What</th><th scope="col" class="amount">Amount</th><th scope="col" class="amount">Balance</th></tr>
           </thead>

@@ -64,15 +64,15 @@ export class AdminConsole extends LitElement {
     css`
       .grid {
         display: grid;
-        gap: 1rem;
-        grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr));
+        gap: var(--bank-gap);
+        grid-template-columns: repeat(auto-fit, minmax(min(22rem, 100%), 1fr));
         align-items: start;
       }
       .stats {
         display: grid;
         gap: 0.5rem;
         grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr));
-        margin-bottom: 1rem;
+        margin-bottom: var(--bank-gap);
       }
       .stat strong {
         display: block;
@@ -89,6 +89,7 @@ export class AdminConsole extends LitElement {
       li {
         border-bottom: 1px solid var(--bank-border);
         padding: 0.35rem 0;
+        overflow-wrap: anywhere;
       }
       .row {
         display: flex;
@@ -244,7 +245,7 @@ export class AdminConsole extends LitElement {
               </p>`
             : null}
           <h2>All transactions, newest first</h2>
-          <table>
+          <table class="stacked">
             <thead><tr><th scope="col">When</th><th scope="col">Kind</th><th scope="col" class="amount">Amount</th></tr></thead>
             <tbody>
               ${this.transactions.map((t) => html`<tr><td>${formatDateTime(t.createdAt)}</td><td>${t.kind}</td><td class="amount">${formatMoney(t.amount, t.currency)}</td></tr>`)}

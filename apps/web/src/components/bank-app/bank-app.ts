@@ -3,6 +3,7 @@ import { ContextProvider } from '@lit/context';
 import { Session } from '../../session/session';
 import { liveContext, sessionContext } from '../../session/session-context';
 import { LiveConnection } from '../../live/live-connection';
+import type { Role } from '@bank/contracts/users';
 import { sharedStyles } from '../shared-styles';
 import '../theme-toggle/theme-toggle';
 import '../connection-badge/connection-badge';
@@ -12,6 +13,9 @@ import '../register-form/register-form';
 import '../customer-dashboard/customer-dashboard';
 import '../employee-queue/employee-queue';
 import '../admin-console/admin-console';
+
+/** What each role's app is called beside the brand: the tier it is (theme.css gives each its look). */
+const TIER_NAMES: Record<Role, string | null> = { customer: null, employee: 'Workbench', admin: 'Console' };
 
 /**
  * The app shell: provides the tab's session and its one live connection to every view, routes by
@@ -35,8 +39,14 @@ export class BankApp extends LitElement {
         align-items: center;
         gap: 0.75rem 1.25rem;
         padding: 0.75rem 1.25rem;
-        background: var(--bank-surface);
-        border-bottom: 1px solid var(--bank-border);
+        background: var(--bank-header-bg);
+        border-bottom: 1px solid var(--bank-header-rule);
+        /* The header's own colours, down to the switch and the badge inside it. */
+        --bank-text: var(--bank-header-text);
+        --bank-muted: var(--bank-header-muted);
+        --bank-accent: var(--bank-header-accent);
+        --bank-accent-text: var(--bank-header-accent-text);
+        color: var(--bank-text);
       }
       .brand {
         font-weight: 800;
@@ -45,10 +55,17 @@ export class BankApp extends LitElement {
         color: var(--bank-text);
         text-decoration: none;
       }
+      .tier {
+        font-weight: 500;
+        color: var(--bank-muted);
+      }
       main {
         max-width: 72rem;
         margin: 0 auto;
-        padding: 1rem;
+        padding: var(--bank-gap);
+      }
+      :host([data-role='employee']) main {
+        max-width: 90rem;
       }
       .who {
         color: var(--bank-muted);
@@ -78,6 +95,12 @@ export class BankApp extends LitElement {
   private readonly onHash = () => (this.route = location.hash);
 
   private sessionChanged(): void {
+    // The signed-in role picks its look (theme.css); signed out is the customer's.
+    const role = this.session.user?.role;
+    if (role) document.documentElement.dataset.role = role;
+    else delete document.documentElement.dataset.role;
+    this.toggleAttribute('data-role', false);
+    if (role) this.dataset.role = role;
     this.live?.stop();
     this.live = undefined;
     if (this.session.user) {
@@ -105,7 +128,7 @@ export class BankApp extends LitElement {
   override render() {
     const user = this.session.user;
     return html`<header>
-        <a class="brand" href="#/">BankingCore</a>
+        <a class="brand" href="#/">BankingCore${user && TIER_NAMES[user.role] ? html` <span class="tier">${TIER_NAMES[user.role]}</span>` : null}</a>
         ${user ? html`<connection-badge .connection=${this.live}></connection-badge><notification-bell></notification-bell>` : null}
         <theme-toggle></theme-toggle>
         ${user

@@ -48,8 +48,8 @@ export class CustomerDashboard extends LitElement {
       .accounts {
         display: grid;
         gap: 0.75rem;
-        grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr));
-        margin-bottom: 1rem;
+        grid-template-columns: repeat(auto-fill, minmax(min(15rem, 100%), 1fr));
+        margin-bottom: var(--bank-gap);
       }
       .account {
         text-align: left;
@@ -73,7 +73,7 @@ export class CustomerDashboard extends LitElement {
       }
       .grid {
         display: grid;
-        gap: 1rem;
+        gap: var(--bank-gap);
         grid-template-columns: minmax(0, 1fr);
       }
       @media (min-width: 60rem) {
@@ -94,7 +94,7 @@ export class CustomerDashboard extends LitElement {
       }
       .stack {
         display: grid;
-        gap: 1rem;
+        gap: var(--bank-gap);
       }
     `,
   ];

@@ -57,8 +57,9 @@ export class CustomerRequests extends LitElement {
       }
       li {
         border: 1px solid var(--bank-border);
-        border-radius: 8px;
-        padding: 0.6rem 0.75rem;
+        border-radius: var(--bank-radius-control);
+        padding: var(--bank-item-padding);
+        overflow-wrap: anywhere;
       }
       .status {
         font-weight: 700;

@@ -83,8 +83,8 @@ export class EmployeeQueue extends LitElement {
     css`
       .columns {
         display: grid;
-        gap: 1rem;
-        grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr));
+        gap: var(--bank-gap);
+        grid-template-columns: repeat(auto-fit, minmax(min(20rem, 100%), 1fr));
         align-items: start;
       }
       ul {
@@ -96,10 +96,11 @@ export class EmployeeQueue extends LitElement {
       }
       li {
         border: 1px solid var(--bank-border);
-        border-radius: 8px;
-        padding: 0.6rem 0.75rem;
+        border-radius: var(--bank-radius-control);
+        padding: var(--bank-item-padding);
         display: grid;
         gap: 0.4rem;
+        overflow-wrap: anywhere;
       }
       .actions {
         display: flex;

@@ -51,7 +51,7 @@ export class HeldTransferReview extends LitElement {
         : html`<h3>The sender’s last transfers</h3>
             ${recentTransfers.length === 0
               ? html`<p class="muted" data-fact="recent">No earlier transfers from this account.</p>`
-              : html`<table data-fact="recent">
+              : html`<table class="stacked" data-fact="recent">
                   <thead><tr><th scope="col">When</th><th scope="col">To</th><th scope="col" class="amount">Amount</th></tr></thead>
                   <tbody>
                     ${recentTransfers.map(

@@ -14,6 +14,6 @@ export const heldTransferReviewStyles = css`
   }
   th,
   td {
-    padding: 0.3rem 0.3rem;
+    padding: 0.3rem;
   }
 `;

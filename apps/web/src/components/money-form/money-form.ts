@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { ContextConsumer } from '@lit/context';
-import type { AccountView } from '@bank/contracts/accounts';
+import type { AccountLookup, AccountView } from '@bank/contracts/accounts';
+import { ApiProblem } from '@bank/contracts/client/api-problem';
 import { DepositRequestSchema, TransferRequestSchema, WithdrawalRequestSchema } from '@bank/contracts/ledger';
 import type { MoneyMoved } from '@bank/contracts/ledger';
 import type { TransferHeld } from '@bank/contracts/holds';
@@ -9,27 +10,39 @@ import { formatMoney, parseMoney } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
 import { FormState, schemaFieldErrors, type FieldErrors } from '../form-errors';
 import { HOLD_REASON_LABELS } from '../hold-labels';
+import { moneyProblemMessage } from './money-problems';
 
 export type MoneyFormMode = 'deposit' | 'withdraw' | 'transfer';
 
 const TITLES: Record<MoneyFormMode, string> = { deposit: 'Deposit', withdraw: 'Withdraw', transfer: 'Transfer' };
 
+/** A checked transfer waiting for the person's yes: its body and whom it reaches. */
+interface TransferToConfirm {
+  body: Record<string, unknown> & { amount: number };
+  payee: AccountLookup;
+}
+
 /**
  * Deposit, withdrawal or transfer from one account: checked with the api's own schemas as the
  * person types, server errors shown by field. One idempotency key per intended payment: a double
  * click or a retry after a lost answer sends the same key, so the money moves once; editing the
- * form or a success starts a new one. Fires `money-moved` with the api's answer, or — when a
- * transfer is held for review (202, API.md "Holds"), which is not a failure — `transfer-held`.
+ * form or a success starts a new one. A transfer is confirmed first: the payee's number is looked
+ * up (`GET /accounts/lookup`) and the person answers "Send $X to Bob B. (…1234)?" with Confirm or
+ * Back — a typo in a number shows as a stranger's name before any money moves. Fires
+ * `money-moved` with the api's answer, or — when a transfer is held for review (202, API.md
+ * "Holds"), which is not a failure — `transfer-held`.
  */
 export class MoneyForm extends LitElement {
   static override properties = {
     mode: { reflect: true },
     account: { attribute: false },
     done: { state: true },
+    confirming: { state: true },
   };
   declare mode: MoneyFormMode;
   declare account: AccountView | undefined;
   declare done: string | null;
+  declare confirming: TransferToConfirm | null;
   private readonly form = new FormState(this);
   private idempotencyKey = crypto.randomUUID();
   private readonly session = new ContextConsumer(this, { context: sessionContext });
@@ -42,6 +55,28 @@ export class MoneyForm extends LitElement {
         gap: 0.85rem;
         grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr));
       }
+      fieldset {
+        border: 0;
+        margin: 0;
+        padding: 0;
+        min-width: 0;
+      }
+      .confirm {
+        border: 1px solid var(--bank-accent);
+        border-radius: var(--bank-radius);
+        background: var(--bank-surface-2);
+        padding: 0.75rem 1rem;
+        display: grid;
+        gap: 0.6rem;
+      }
+      .confirm p {
+        margin: 0;
+      }
+      .buttons {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+      }
     `,
   ];
 
@@ -49,6 +84,12 @@ export class MoneyForm extends LitElement {
     super();
     this.mode = 'deposit';
     this.done = null;
+    this.confirming = null;
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    // Another kind of payment or another account: what was about to be confirmed no longer is.
+    if ((changed.has('mode') && changed.get('mode') !== undefined) || (changed.has('account') && (changed.get('account') as AccountView | undefined)?.id !== this.account?.id)) this.confirming = null;
   }
 
   /** The request body for the api, or the field errors (the same schemas as the server). */
@@ -76,22 +117,59 @@ export class MoneyForm extends LitElement {
   private async submit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const account = this.account;
-    if (this.form.busy || !account) return;
+    if (this.form.busy || !account || this.confirming) return;
     const form = event.target as HTMLFormElement;
     const checked = this.validate(form);
     this.done = null;
     if ('errors' in checked) return this.form.invalid(checked.errors);
+    if (this.mode === 'transfer') return this.askToConfirm(checked.body as TransferToConfirm['body'], account.currency);
     const api = this.session.value!.api;
     const key = this.idempotencyKey;
-    const answer = await this.form.submit<MoneyMoved | TransferHeld>(() =>
-      this.mode === 'deposit'
-        ? api.deposit(account.id, checked.body as never, key)
-        : this.mode === 'withdraw'
-          ? api.withdraw(account.id, checked.body as never, key)
-          : api.transferOrHold(checked.body as never, key),
+    const answer = await this.form.submit<MoneyMoved>(
+      () => (this.mode === 'deposit' ? api.deposit(account.id, checked.body as never, key) : api.withdraw(account.id, checked.body as never, key)),
+      (error) => moneyProblemMessage(error, account.currency),
     );
-    if (!answer) return;
-    form.reset();
+    if (answer) this.succeeded(answer);
+  }
+
+  /** Names the payee, then waits for Confirm or Back; an unknown number is said at its field. */
+  private async askToConfirm(body: TransferToConfirm['body'], currency: string): Promise<void> {
+    let refusal: unknown;
+    const payee = await this.form.submit(
+      () => this.session.value!.api.lookupAccount(String(body.toAccountNumber)),
+      (error) => ((refusal = error), moneyProblemMessage(error, currency)),
+    );
+    if (!payee) {
+      if (refusal instanceof ApiProblem && (refusal.code === 'NOT_FOUND' || refusal.code === 'VALIDATION_FAILED')) {
+        this.form.invalid({ toAccountNumber: refusal.code === 'NOT_FOUND' ? moneyProblemMessage(refusal, currency) : (refusal.fieldError('number') ?? refusal.message) });
+      }
+      return;
+    }
+    this.confirming = { body, payee };
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[data-confirm]')?.focus();
+  }
+
+  private back(): void {
+    this.confirming = null;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('input[name="amount"]')?.focus());
+  }
+
+  private async confirm(): Promise<void> {
+    const account = this.account;
+    const confirming = this.confirming;
+    if (this.form.busy || !account || !confirming) return;
+    const key = this.idempotencyKey;
+    const answer = await this.form.submit<MoneyMoved | TransferHeld>(
+      () => this.session.value!.api.transferOrHold(confirming.body as never, key),
+      (error) => moneyProblemMessage(error, account.currency),
+    );
+    this.confirming = null;
+    if (answer) this.succeeded(answer);
+  }
+
+  private succeeded(answer: MoneyMoved | TransferHeld): void {
+    this.renderRoot.querySelector('form')?.reset();
     this.idempotencyKey = crypto.randomUUID();
     if ('hold' in answer) {
       const { hold, account: after } = answer;
@@ -117,18 +195,38 @@ export class MoneyForm extends LitElement {
     </label>`;
   }
 
+  private renderConfirmation(confirming: TransferToConfirm) {
+    const currency = this.account?.currency ?? 'USD';
+    const { payee, body } = confirming;
+    return html`<div class="confirm" role="group" aria-labelledby="${this.mode}-confirm-question">
+      <p id="${this.mode}-confirm-question" data-confirm-question>
+        <strong>Send ${formatMoney(body.amount, currency)} to ${payee.name} (…${payee.accountNumber.slice(-4)})?</strong>
+      </p>
+      <p class="muted">The name is the holder's, shortened. If it is not whom you mean to pay, go back and check the number.</p>
+      <div class="buttons">
+        <button type="button" data-confirm ?disabled=${this.form.busy} @click=${this.confirm}>${this.form.busy ? 'Sending…' : 'Confirm'}</button>
+        <button type="button" class="secondary" ?disabled=${this.form.busy} @click=${this.back}>Back</button>
+      </div>
+    </div>`;
+  }
+
   override render() {
     const title = TITLES[this.mode];
+    const confirming = this.confirming;
     return html`<form @submit=${this.submit} @input=${this.edited} novalidate aria-label=${title}>
-      <div class="row">
-        ${this.input('amount', `Amount (${this.account?.currency ?? 'USD'})`, { inputmode: 'decimal' })}
-        ${this.mode === 'transfer' ? this.input('toAccountNumber', 'To account number', { inputmode: 'numeric' }) : null}
-        ${this.mode === 'withdraw' ? this.input('pin', 'Card PIN', { type: 'password', inputmode: 'numeric' }) : null}
-        ${this.input('description', 'Description (optional)')}
-      </div>
+      <fieldset ?disabled=${confirming !== null}>
+        <div class="row">
+          ${this.input('amount', `Amount (${this.account?.currency ?? 'USD'})`, { inputmode: 'decimal' })}
+          ${this.mode === 'transfer' ? this.input('toAccountNumber', 'To account number', { inputmode: 'numeric' }) : null}
+          ${this.mode === 'withdraw' ? this.input('pin', 'Card PIN', { type: 'password', inputmode: 'numeric' }) : null}
+          ${this.input('description', 'Description (optional)')}
+        </div>
+      </fieldset>
       ${this.form.message ? html`<p class="form-error" role="alert">${this.form.message}</p>` : null}
       ${this.done ? html`<p class="notice" role="status">${this.done}</p>` : null}
-      <div><button type="submit" ?disabled=${this.form.busy || !this.account}>${this.form.busy ? 'Sending…' : title}</button></div>
+      ${confirming
+        ? this.renderConfirmation(confirming)
+        : html`<div><button type="submit" ?disabled=${this.form.busy || !this.account}>${this.form.busy ? (this.mode === 'transfer' ? 'Checking…' : 'Sending…') : title}</button></div>`}
     </form>`;
   }
 }

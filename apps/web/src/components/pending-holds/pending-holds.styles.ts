@@ -10,8 +10,9 @@ export const pendingHoldsStyles = css`
   }
   li {
     border: 1px solid var(--bank-border);
-    border-radius: 8px;
-    padding: 0.6rem 0.75rem;
+    border-radius: var(--bank-radius-control);
+    padding: var(--bank-item-padding);
+    overflow-wrap: anywhere;
     display: grid;
     gap: 0.35rem;
   }
