@@ -92,7 +92,8 @@ describe('customer dashboard in the browser', () => {
     // Valid to the form, refused by the api: shown as a sentence in dollars, nothing moved.
     await form.getByLabel('Amount (USD)').fill('5000000');
     await submitTransfer(alicePage);
-    await form.locator('[role="alert"]', { hasText: 'Not enough money: $987.66 is available.' }).waitFor();
+    const available = (balanceBefore / 100).toLocaleString('en-US', { style: 'currency', currency: 'USD' });
+    await form.locator('[role="alert"]', { hasText: `Not enough money: ${available} is available.` }).waitFor();
     expect(await stack.app.balanceOf(alice.accountId)).toBe(balanceBefore);
 
     await alicePage.getByRole('tab', { name: 'Withdraw' }).click();
