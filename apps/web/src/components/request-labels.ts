@@ -17,6 +17,7 @@ export const REQUEST_STATUS_LABELS: Record<RequestStatus, string> = {
   pending_review: 'Waiting for review',
   in_review: 'In review',
   awaiting_customer: 'Waiting for you',
+  awaiting_second_approval: 'Waiting for a second approval',
   approved: 'Approved',
   completed: 'Completed',
   rejected: 'Rejected',
