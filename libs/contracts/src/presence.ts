@@ -30,7 +30,7 @@ export interface PresenceChangedData {
 }
 
 /** The answer to a presence emit that asked for one (Socket.IO acknowledgement). */
-export type PresenceAck = { ok: true } | { ok: false; code: 'VALIDATION_FAILED' | 'FORBIDDEN'; detail: string };
+export type PresenceAck = { ok: true } | { ok: false; code: 'VALIDATION_FAILED' | 'FORBIDDEN' | 'SERVICE_UNAVAILABLE'; detail: string };
 
 export type PresenceEmit = (payload: RequestPresence, ack?: (answer: PresenceAck) => void) => void;
 
