@@ -12,6 +12,7 @@ import { formatDateTime, formatMoney } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
 import { problemMessage } from '../form-errors';
 import { REQUEST_STATUS_LABELS, REQUEST_TYPE_LABELS } from '../request-labels';
+import '../request-reassign/request-reassign.component';
 
 const FEED_MAX = 200;
 
@@ -323,7 +324,13 @@ export class AdminConsole extends LitElement {
           ${this.transactionsCursor ? html`<button type="button" class="secondary" @click=${this.moreTransactions}>More transactions</button>` : null}
           <h2>All requests</h2>
           <ul>
-            ${this.requests.map((r) => html`<li>${REQUEST_TYPE_LABELS[r.type]} · ${REQUEST_STATUS_LABELS[r.status]} <span class="muted">${formatDateTime(r.createdAt)}</span></li>`)}
+            ${this.requests.map(
+              (r) =>
+                html`<li>
+                  ${REQUEST_TYPE_LABELS[r.type]} · ${REQUEST_STATUS_LABELS[r.status]} <span class="muted">${formatDateTime(r.createdAt)}</span>
+                  ${r.status === 'pending_review' || r.status === 'in_review' ? html`<request-reassign request-id=${r.id}></request-reassign>` : null}
+                </li>`,
+            )}
           </ul>
           ${this.requestsCursor ? html`<button type="button" class="secondary" @click=${this.moreRequests}>More requests</button>` : null}
         </section>
