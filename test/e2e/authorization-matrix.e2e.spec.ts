@@ -348,6 +348,25 @@ describe('authorization matrix: every registered route × every caller', () => {
       extras: [{ label: 'an employee who did not claim it', who: 'employee2', expect: 403, setup: requestAt('in_review') }],
     },
 
+    'POST /api/v1/service-requests/:id/release': {
+      // Only the employee who claimed it (`employee`); another employee is refused (extra case).
+      expect: employeeOnly(200),
+      customerResource: true,
+      setup: requestAt('in_review'),
+      call: () => ({ body: { note: 'matrix release' } }),
+      watch: requestState,
+      effect: becomes('pending_review'),
+      extras: [{ label: 'an employee who did not claim it', who: 'employee2', expect: 403, setup: requestAt('in_review') }],
+    },
+    'POST /api/v1/service-requests/:id/reassign': {
+      expect: adminOnly(200),
+      customerResource: true,
+      setup: requestAt('pending_review'),
+      call: () => ({ body: { employeeId: employee.user.id } }),
+      watch: requestState,
+      effect: becomes('in_review'),
+    },
+
     // Holds (API.md "Holds"): the owner lists, reads and cancels their own; staff read any (with the review facts).
     'GET /api/v1/holds': { expect: customers(200) },
     'GET /api/v1/holds/:id': {

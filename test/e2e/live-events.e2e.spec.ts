@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { BalanceUpdatedData, EventEnvelope, TransactionPostedData } from '@bank/contracts/events';
+import type { PresenceChangedData } from '@bank/contracts/presence';
 import { bearer, type TestCustomer } from '../support/test-app';
 import { LiveStack } from '../support/live-stack';
 import { eventually, expectStrictlyIncreasingIds, LiveClient } from '../support/live-client';
@@ -18,6 +19,9 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
     await stack.stop();
   });
   const t = () => stack.app;
+  /** The second api process, started once for the tests that need one. */
+  let secondApiUrl: Promise<string> | undefined;
+  const secondApi = () => (secondApiUrl ??= stack.startApi());
   const connect = async (token: string, extra: Record<string, unknown> = {}, url = t().url) => {
     const client = await LiveClient.connect(url, { token, ...extra });
     clients.push(client);
@@ -46,12 +50,45 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
   });
 
   it('delivers to a socket on another api process what a transfer through the first one caused', async () => {
-    const secondApi = await stack.startApi();
     const [a, b] = [await t().newFundedCustomer(10_000), await t().newCustomer()];
-    const sb = await connect(b.accessToken, {}, secondApi);
+    const sb = await connect(b.accessToken, {}, await secondApi());
     await send(a, b, 1_234);
     await eventually(() => sb.events.length === 2, 'B on the second api to get both events');
     expect(sb.events[0].data).toMatchObject({ accountId: b.accountId, balance: 1_234 });
+  });
+
+  it('shares presence across api processes: an employee on the second sees who views on the first, and a closed socket leaves within a second', async () => {
+    const [emma, noah, customer] = await Promise.all([t().newStaff('employee'), t().newStaff('employee'), t().newCustomer()]);
+    const filed = await t().http().post('/api/v1/service-requests').set(bearer(customer.accessToken)).send({ type: 'card_pin_reset' }).expect(202);
+    const requestId = filed.body.id as string;
+    const onFirst = await connect(emma.accessToken);
+    const onSecond = await connect(noah.accessToken, {}, await secondApi());
+    const customerSocket = await connect(customer.accessToken);
+    const presence = (client: LiveClient) => (client.events as unknown as Array<PresenceChangedData & { type?: string }>).filter((event) => event.requestId === requestId);
+
+    expect(await onFirst.socket.emitWithAck('request.viewing', { requestId })).toEqual({ ok: true });
+    await eventually(() => presence(onSecond).length === 1, 'presence.changed on the second api process');
+    expect(presence(onSecond)[0]).toEqual({ requestId, viewers: [{ userId: emma.user.id, fullName: 'Test employee' }], version: expect.any(Number) });
+
+    // Only staff, only a request id: refused with an answer, and nobody hears of it.
+    expect(await customerSocket.socket.emitWithAck('request.viewing', { requestId })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    for (const bad of [{ requestId: 'not-an-id' }, 'just text', { requestId, extra: 1 }, null]) {
+      expect(await onFirst.socket.emitWithAck('request.viewing', bad)).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+    }
+    expect(presence(customerSocket)).toEqual([]);
+
+    expect(await onSecond.socket.emitWithAck('request.viewing', { requestId })).toEqual({ ok: true });
+    await eventually(() => presence(onFirst).some((event) => event.viewers.length === 2), 'both viewers on the first api process');
+    const closedAt = Date.now();
+    onFirst.close();
+    await eventually(() => presence(onSecond).at(-1)!.viewers.length === 1, 'the closed socket to leave', 5_000);
+    expect(Date.now() - closedAt).toBeLessThan(1_000);
+    expect(presence(onSecond).at(-1)!.viewers).toEqual([{ userId: noah.user.id, fullName: 'Test employee' }]);
+    const versions = presence(onSecond).map((event) => event.version);
+    expect([...versions].sort((a, b) => a - b)).toEqual(versions);
+
+    expect(await onSecond.socket.emitWithAck('request.left', { requestId })).toEqual({ ok: true });
+    await eventually(() => presence(onSecond).at(-1)!.viewers.length === 0, 'the last viewer to leave');
   });
 
   it('replays exactly what a socket missed after lastEventId, in order, then goes live — and the same over GET /events', async () => {

@@ -273,7 +273,7 @@ describe('worker (in-process): outbox relay, request processors, sweep, heartbea
   describe('graceful close', () => {
     it('lets a fulfilment in progress finish before the worker stops; the request completes once', async () => {
       const c = await api.newFundedCustomer(1_000);
-      const request = await submitLimitIncrease(c, 5_555_555);
+      const request = await submitLimitIncrease(c, 4_555_555);
       await flow.decide(request.id, c, false);
       const bullWorker = worker.get(FulfilmentProcessor).worker;
       let closingStarted = false;
@@ -324,7 +324,7 @@ describe('worker (in-process): outbox relay, request processors, sweep, heartbea
       const done = await flow.get(request.id, c);
       expect(done.status).toBe('completed');
       expect(await historyOf(request.id)).toEqual(FULL_HISTORY);
-      expect(await dailyLimitOf(c.accountId)).toBe(5_555_555);
+      expect(await dailyLimitOf(c.accountId)).toBe(4_555_555);
       expect(await eventsWithStatus(request.id, 'completed')).toBe(1);
       expect(await jobState('fulfilment', request.id)).toBe('completed');
     });

@@ -116,6 +116,9 @@ const EnvSchema = z.object({
   REVIEW_NEW_PAYEE_AMOUNT: reviewAmount.prefault('100000'),
   REVIEW_VELOCITY: reviewVelocity.prefault('off'),
   HOLD_TTL_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(30 * 24 * 3600).default(86_400),
+  CLAIM_TIMEOUT_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(7 * 24 * 3600).default(1_800),
+  SECOND_APPROVAL_LIMIT: reviewAmount.prefault('5000000'),
+  SECOND_APPROVAL_AMOUNT: reviewAmount.prefault('100000'),
   MONEY_BATCHES_IN_FLIGHT: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(16).default(1),
   MONEY_BATCH_MAX: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(1000).default(256),
   ...Object.fromEntries(Object.values(RATE_LIMIT_VARIABLES).map(([name, fallback]) => [name, rateLimit.prefault(fallback)])),
@@ -167,6 +170,15 @@ export interface AppConfig {
     newPayeeAmount: number | null;
     velocity: { count: number; windowS: number } | null;
     holdTtlS: number;
+  };
+  /** API.md "The employee queue". */
+  queue: {
+    /** A claim untouched this long returns to the queue (the worker's sweep). */
+    claimTimeoutS: number;
+    /** A `limit_increase` to a daily limit above this needs a second employee's approval (null: never). */
+    secondApprovalLimit: number | null;
+    /** A `transaction_dispute` of an amount above this needs a second employee's approval (null: never). */
+    secondApprovalAmount: number | null;
   };
   /** Group commit of money commands (DESIGN.md "The money path"). */
   moneyPath: {
@@ -239,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     database: { statementTimeoutMs: vars.DATABASE_STATEMENT_TIMEOUT_MS, connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS },
     requestDeadlineMs: vars.REQUEST_DEADLINE_MS,
     review: { amount: vars.REVIEW_AMOUNT, newPayeeAmount: vars.REVIEW_NEW_PAYEE_AMOUNT, velocity: vars.REVIEW_VELOCITY, holdTtlS: vars.HOLD_TTL_S },
+    queue: { claimTimeoutS: vars.CLAIM_TIMEOUT_S, secondApprovalLimit: vars.SECOND_APPROVAL_LIMIT, secondApprovalAmount: vars.SECOND_APPROVAL_AMOUNT },
     moneyPath: { batchesInFlight: vars.MONEY_BATCHES_IN_FLIGHT, batchMax: vars.MONEY_BATCH_MAX, connections: vars.MONEY_BATCHES_IN_FLIGHT + 1 },
     defaultedSecrets,
   };

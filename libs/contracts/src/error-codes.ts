@@ -22,8 +22,11 @@ export const ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   'HOLD_NOT_PENDING',
   'DISPUTE_NOT_ALLOWED',
+  'SECOND_APPROVER_REQUIRED',
   // Extensions beyond the v1 list: codes for failures no client input should cause.
   'FEATURE_UNAVAILABLE',
+  // A reassignment to someone who cannot review: not an employee, or locked (422).
+  'ASSIGNEE_NOT_ELIGIBLE',
   'SERVICE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const;

@@ -7,6 +7,7 @@ import type { UserView } from './users';
 import type { HoldView } from './holds';
 import type { AdminStats } from './admin';
 import type { NotificationCreatedData, UnreadCount } from './notifications';
+import type { PresenceChangedData } from './presence';
 
 /** Every live event type (API.md "Live events"). */
 export const EVENT_TYPES = [
@@ -82,9 +83,12 @@ export interface LiveSocketNotice {
 
 /**
  * What the server emits on a live socket: each event type with its envelope, and the two notices
- * (`session.expired` when the access token expires, `error` when the client sends too much).
+ * (`session.expired` when the access token expires, `error` when the client sends too much), and
+ * the queue's transient `presence.changed`.
  */
 export type ServerToClientEvents = { [K in EventType]: (envelope: EventEnvelope<K>) => void } & {
+  /** Transient, without an envelope: see presence.ts. */
+  'presence.changed': (data: PresenceChangedData) => void;
   'session.expired': (notice: LiveSocketNotice) => void;
   error: (notice: LiveSocketNotice) => void;
 } & { [K in LiveSignal]: (payload: LiveSignalMap[K]) => void };

@@ -1,4 +1,4 @@
-import { canTransition, CreateRequestSchema, OPEN_REQUEST_STATUSES, REQUEST_STATUSES, REQUEST_TRANSITIONS } from './requests';
+import { canTransition, CreateRequestSchema, isOverdue, OPEN_REQUEST_STATUSES, requestDueAt, REQUEST_STATUSES, REQUEST_TRANSITIONS } from './requests';
 
 describe('service-request lifecycle', () => {
   it('allows exactly the moves of DESIGN.md', () => {
@@ -21,11 +21,30 @@ describe('service-request lifecycle', () => {
         'awaiting_customer→expired',
         'approved→completed',
         'approved→failed',
+        // The employee queue (API.md): released or its claim expired; reassigned by an admin.
+        'in_review→pending_review',
+        'in_review→in_review',
+        // Maker-checker: a second, different employee approves or rejects.
+        'in_review→awaiting_second_approval',
+        'awaiting_second_approval→approved',
+        'awaiting_second_approval→rejected',
       ].sort(),
     );
     expect(canTransition('approved', 'cancelled')).toBe(false);
     expect(canTransition('completed', 'approved')).toBe(false);
-    expect(OPEN_REQUEST_STATUSES).toEqual(['submitted', 'pending_review', 'in_review', 'awaiting_customer', 'approved']);
+    expect(OPEN_REQUEST_STATUSES).toEqual(['submitted', 'pending_review', 'in_review', 'awaiting_customer', 'awaiting_second_approval', 'approved']);
+  });
+
+  it('gives each request its dueAt from its type’s service level, and counts it overdue only while undecided', () => {
+    const createdAt = '2026-11-30T10:00:00.000Z';
+    expect(requestDueAt('transfer_review', createdAt)).toBe('2026-11-30T11:00:00.000Z');
+    expect(requestDueAt('kyc_update', createdAt)).toBe('2026-12-01T10:00:00.000Z');
+    const due = Date.parse('2026-12-01T10:00:00.000Z');
+    expect(isOverdue({ status: 'pending_review', dueAt: '2026-12-01T10:00:00.000Z' }, due - 1)).toBe(false);
+    expect(isOverdue({ status: 'pending_review', dueAt: '2026-12-01T10:00:00.000Z' }, due)).toBe(true);
+    expect(isOverdue({ status: 'awaiting_second_approval', dueAt: '2026-12-01T10:00:00.000Z' }, due)).toBe(true);
+    expect(isOverdue({ status: 'completed', dueAt: '2026-12-01T10:00:00.000Z' }, due + 1)).toBe(false);
+    expect(isOverdue({ status: 'awaiting_customer', dueAt: '2026-12-01T10:00:00.000Z' }, due + 1)).toBe(false);
   });
 
   it('validates details per type, naming the path', () => {

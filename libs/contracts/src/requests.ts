@@ -18,6 +18,7 @@ export const REQUEST_STATUSES = [
   'pending_review',
   'in_review',
   'awaiting_customer',
+  'awaiting_second_approval',
   'approved',
   'completed',
   'rejected',
@@ -41,8 +42,11 @@ export const REQUEST_TRANSITIONS: Readonly<Record<RequestStatus, readonly Reques
   // A transfer_review may also be cancelled (its hold, by the customer) or expire (the hold's time to live) while open.
   submitted: ['pending_review', 'cancelled', 'expired'],
   pending_review: ['in_review', 'cancelled', 'expired'],
-  in_review: ['approved', 'awaiting_customer', 'rejected', 'cancelled', 'expired'],
+  // Back to pending_review: released by its assignee, or its claim expired; in_review again: reassigned by an admin.
+  in_review: ['approved', 'awaiting_customer', 'awaiting_second_approval', 'rejected', 'cancelled', 'expired', 'pending_review', 'in_review'],
   awaiting_customer: ['approved', 'expired'],
+  // Maker-checker (API.md "The employee queue"): a second, different employee approves or rejects.
+  awaiting_second_approval: ['approved', 'rejected'],
   approved: ['completed', 'failed'],
   completed: [],
   rejected: [],
@@ -53,6 +57,34 @@ export const REQUEST_TRANSITIONS: Readonly<Record<RequestStatus, readonly Reques
 
 export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
   return REQUEST_TRANSITIONS[from].includes(to);
+}
+
+/**
+ * How long the bank gives itself to decide a request of each type (API.md "The employee queue"):
+ * a held transfer's sender is waiting on the money, so an hour; anything else a day.
+ */
+export const REQUEST_SERVICE_LEVEL_S: Readonly<Record<RequestType, number>> = {
+  card_pin_reset: 86_400,
+  name_change: 86_400,
+  kyc_update: 86_400,
+  limit_increase: 86_400,
+  account_freeze: 86_400,
+  account_unfreeze: 86_400,
+  account_closure: 86_400,
+  transfer_review: 3_600,
+  transaction_dispute: 86_400,
+};
+
+/** `dueAt` of a request: when it was filed plus its type's service level. */
+export function requestDueAt(type: RequestType, createdAt: string): string {
+  return new Date(Date.parse(createdAt) + REQUEST_SERVICE_LEVEL_S[type] * 1000).toISOString();
+}
+
+/** Statuses in which the bank still owes a decision, so `dueAt` can pass (overdue). */
+export const UNDECIDED_REQUEST_STATUSES: readonly RequestStatus[] = ['submitted', 'pending_review', 'in_review', 'awaiting_second_approval'];
+
+export function isOverdue(request: Pick<RequestView, 'status' | 'dueAt'>, now: number): boolean {
+  return UNDECIDED_REQUEST_STATUSES.includes(request.status) && Date.parse(request.dueAt) <= now;
 }
 
 export const OPEN_REQUEST_STATUSES: readonly RequestStatus[] = REQUEST_STATUSES.filter((status) => REQUEST_TRANSITIONS[status].length > 0);
@@ -116,8 +148,19 @@ export const SUBMIT_SCHEMAS = {
  */
 export const SubmitInputBodySchema = anyOfTheKeys(Object.values(SUBMIT_SCHEMAS));
 
+/** `POST /service-requests/:id/release`: the assignee hands the request back to the queue; the body may be left out. */
+export const ReleaseRequestSchema = z.strictObject({ note: z.string().trim().max(500).refine(isStorableText, { error: STORABLE_TEXT_ERROR }).optional() }).default({});
+/** `POST /service-requests/:id/reassign` (admin): the active employee who reviews it from now on. */
+export const ReassignRequestSchema = z.strictObject({ employeeId: z.uuid({ error: 'must be a user id (UUID)' }) });
+
+/** `?assignee=`: the caller's own claims, or the requests nobody has claimed. */
+export const REQUEST_ASSIGNEE_FILTERS = ['me', 'none'] as const;
+export type RequestAssigneeFilter = (typeof REQUEST_ASSIGNEE_FILTERS)[number];
+
 export const RequestListQuerySchema = z.strictObject({
   status: z.enum(REQUEST_STATUSES).optional(),
+  type: z.enum(REQUEST_TYPES).optional(),
+  assignee: z.enum(REQUEST_ASSIGNEE_FILTERS).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(512).optional(),
 });
@@ -142,6 +185,8 @@ export interface RequestView {
   assigneeId: string | null;
   resolution: string | null;
   expiresAt: string | null;
+  /** createdAt + the type's service level (REQUEST_SERVICE_LEVEL_S); past it while undecided, the request is overdue. */
+  dueAt: string;
   createdAt: string;
   updatedAt: string;
   history?: RequestHistoryEntry[];

@@ -8,12 +8,15 @@ import { OutboxService } from '@bank/outbox/outbox.service';
 import { UsersService } from '@bank/users/users.service';
 import { LiveEventsHub, SocketStream } from './live-events.hub';
 import { throttleInbound } from './socket-throttle';
+import { RequestPresence } from './presence/request-presence';
 import type { LiveServer, LiveSocket } from './live-socket';
 
 const REPLAY_PAGE = 500;
 
 interface SocketState {
   user: VerifiedAccessToken;
+  /** For presence ("Emma is viewing"). */
+  fullName: string;
   lastEventId: bigint | null;
   stream?: SocketStream;
   expiry?: NodeJS.Timeout;
@@ -33,7 +36,8 @@ export function recipientsOf(user: { id: string; role: string }): EventRecipient
 /**
  * The live-events socket. The handshake must carry a valid access token (else `connect_error`,
  * and the socket never joins anything); the server puts the socket in its rooms, replays what it
- * missed after `lastEventId`, then streams live events. Clients send nothing the server acts on.
+ * missed after `lastEventId`, then streams live events. Clients send only presence (staff only,
+ * validated: RequestPresence); a disconnected socket leaves what it viewed at once.
  */
 @WebSocketGateway()
 export class EventsGateway implements OnGatewayInit<LiveServer>, OnGatewayConnection<LiveSocket>, OnGatewayDisconnect<LiveSocket> {
@@ -46,6 +50,7 @@ export class EventsGateway implements OnGatewayInit<LiveServer>, OnGatewayConnec
     private readonly outbox: OutboxService,
     private readonly users: UsersService,
     private readonly orm: MikroORM,
+    private readonly presence: RequestPresence,
   ) {}
 
   afterInit(server: LiveServer): void {
@@ -70,6 +75,7 @@ export class EventsGateway implements OnGatewayInit<LiveServer>, OnGatewayConnec
   async handleConnection(socket: LiveSocket): Promise<void> {
     const state = socket.data as SocketState;
     throttleInbound(socket);
+    this.presence.attach(this.server, socket, { id: state.user.id, role: state.user.role, fullName: state.fullName });
     const recipients = recipientsOf(state.user);
     await socket.join(recipients);
     state.expiry = setTimeout(() => {
@@ -95,6 +101,7 @@ export class EventsGateway implements OnGatewayInit<LiveServer>, OnGatewayConnec
     const state = socket.data as Partial<SocketState>;
     clearTimeout(state.expiry);
     if (state.stream) this.hub.detach(state.stream);
+    void this.presence.disconnected(socket);
   }
 
   private async authenticate(socket: LiveSocket): Promise<void> {
@@ -112,7 +119,7 @@ export class EventsGateway implements OnGatewayInit<LiveServer>, OnGatewayConnec
     if (current.status === 'locked') throw handshakeError('ACCOUNT_LOCKED', 'This user is locked.');
     const lastEventId = auth.lastEventId === undefined || auth.lastEventId === null ? null : String(auth.lastEventId);
     if (lastEventId !== null && !EVENT_ID_PATTERN.test(lastEventId)) throw handshakeError('VALIDATION_FAILED', 'auth.lastEventId must be an event id');
-    const state: SocketState = { user, lastEventId: lastEventId === null ? null : BigInt(lastEventId) };
+    const state: SocketState = { user, fullName: current.fullName, lastEventId: lastEventId === null ? null : BigInt(lastEventId) };
     Object.assign(socket.data as object, state);
   }
 

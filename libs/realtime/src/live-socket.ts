@@ -1,8 +1,6 @@
 import type { Server, Socket } from 'socket.io';
 import type { ServerToClientEvents } from '@bank/contracts/events';
-
-/** Clients send nothing the server acts on. */
-type ClientToServerEvents = Record<never, never>;
+import type { ClientToServerEvents } from '@bank/contracts/presence';
 
 /** A live-events socket, its emits typed by the contract's event map. */
 export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;

@@ -6,10 +6,12 @@ import { EventsGateway } from './events.gateway';
 import { EventsController } from './events.controller';
 import { LiveEventsHub } from './live-events.hub';
 import { LockedUsersFeed } from './locked-users.feed';
+import { PresenceStore } from './presence/presence.store';
+import { RequestPresence } from './presence/request-presence';
 
 @Module({
   imports: [AuthModule, OutboxModule, UsersModule],
-  providers: [LiveEventsHub, EventsGateway, LockedUsersFeed],
+  providers: [LiveEventsHub, EventsGateway, LockedUsersFeed, PresenceStore, RequestPresence],
   controllers: [EventsController],
   exports: [LiveEventsHub, EventsGateway],
 })

@@ -1,4 +1,4 @@
-import type { RequestHistoryEntry, RequestStatus, RequestType, RequestView } from '@bank/contracts/requests';
+import { requestDueAt, type RequestHistoryEntry, type RequestStatus, type RequestType, type RequestView } from '@bank/contracts/requests';
 
 export interface RequestRow {
   id: string;
@@ -36,6 +36,7 @@ export function toRequestView(row: RequestRow, history?: HistoryRow[]): RequestV
     assigneeId: row.assignee_id,
     resolution: row.resolution,
     expiresAt: iso(row.expires_at),
+    dueAt: requestDueAt(row.type, iso(row.created_at)!),
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
     ...(history ? { history: history.map(toHistoryEntry) } : {}),

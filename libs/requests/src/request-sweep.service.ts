@@ -47,9 +47,10 @@ export class RequestSweepService implements OnApplicationBootstrap, OnApplicatio
   private async sweepOnce(): Promise<void> {
     if (this.running) return;
     this.running = RequestContext.create(this.orm.em, async () => {
-      const { requeued, expired } = await this.requests.sweep();
+      const { requeued, expired, returned } = await this.requests.sweep();
       this.waitingFor = null;
       if (requeued + expired > 0) this.logger.warn({ requeued, expired }, 'request sweep re-enqueued stuck requests and expired overdue ones');
+      if (returned > 0) this.logger.log({ returned }, 'request sweep returned stale claims to the queue');
     })
       .catch((error: unknown) => this.sweepFailed(error))
       .finally(() => (this.running = undefined));

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { canTransition, type RequestStatus, type RequestType, type RequestView } from '@bank/contracts/requests';
 import { Forbidden, NotFound } from '@bank/problems/domain-error';
-import { DeadlinePassed, InvalidStateTransition } from './requests.errors';
+import { DeadlinePassed, InvalidStateTransition, SecondApproverRequired } from './requests.errors';
 import { RequestsRepository, type RequestMove } from './requests.repository';
 
 /** One kind of move: the statuses it may leave, the one it enters, and what the row lock must also find. */
@@ -27,6 +27,14 @@ export const REQUEST_MOVES = {
   claim: { from: ['pending_review'], to: 'in_review', window: 'open', action: 'claimed' },
   approve: { from: ['in_review'], to: 'approved', toAwaitInput: 'awaiting_customer', window: 'open', action: 'approved' },
   reject: { from: ['in_review'], to: 'rejected', window: 'open', action: 'rejected' },
+  // The employee queue (API.md): the assignee hands it back, an admin hands it to another employee, a stale claim lapses.
+  release: { from: ['in_review'], to: 'pending_review', action: 'released' },
+  reassign: { from: ['pending_review', 'in_review'], to: 'in_review', action: 'reassigned' },
+  expireClaim: { from: ['in_review'], to: 'pending_review', action: 'returned to the queue' },
+  // Maker-checker: the first approval of a large one waits for a second, different employee, who approves or rejects it.
+  approveFirst: { from: ['in_review'], to: 'awaiting_second_approval', action: 'approved' },
+  approveSecond: { from: ['awaiting_second_approval'], to: 'approved', action: 'approved' },
+  rejectSecond: { from: ['awaiting_second_approval'], to: 'rejected', action: 'rejected' },
   giveInput: { from: ['awaiting_customer'], to: 'approved', window: 'open', action: 'given input' },
   expire: { from: ['awaiting_customer'], to: 'expired', window: 'passed', action: 'expired' },
   complete: { from: ['approved'], to: 'completed', action: 'completed' },
@@ -45,6 +53,10 @@ export interface MoveOptions {
   note?: string | null;
   /** Only this employee may make the move (the one who claimed it); anyone else gets 403. */
   assigneeId?: string;
+  /** This employee may not make the move (maker-checker: the first approver); they get 409 SECOND_APPROVER_REQUIRED. */
+  notAssigneeId?: string;
+  /** The move happens only if the request was not touched (no move of any kind) for this many seconds. */
+  idleS?: number;
   /** Only this owner may make the move; for anyone else the request does not exist (404). */
   ownerId?: string;
   /** A request of one of these types moves to the rule's `toAwaitInput` instead, its input window open `windowS` seconds. */
@@ -73,7 +85,11 @@ export class RequestTransitions {
     for (const [name, rule] of Object.entries(REQUEST_MOVES)) assertMoveAllowed(name, rule);
   }
 
-  /** The moved request; NotFound, Forbidden (another employee's) or InvalidStateTransition when the row refuses it. */
+  /**
+   * The moved request; NotFound, Forbidden (another employee's), SecondApproverRequired (the first
+   * approver again) or InvalidStateTransition when the row refuses it (an `idleS` move refused
+   * because the request was touched meanwhile answers InvalidStateTransition too).
+   */
   async move(id: string, name: RequestMoveName, options: MoveOptions): Promise<RequestView> {
     const rule: MoveRule = REQUEST_MOVES[name];
     if (options.awaitInput && !rule.toAwaitInput) throw new Error(`illegal transition in code: ${name} has no status to await input in`);
@@ -85,6 +101,8 @@ export class RequestTransitions {
       note: options.note ?? null,
       ...(options.ownerId ? { ownerId: options.ownerId } : {}),
       ...(options.assigneeId ? { assigneeId: options.assigneeId } : {}),
+      ...(options.notAssigneeId ? { notAssigneeId: options.notAssigneeId } : {}),
+      ...(options.idleS !== undefined ? { idleS: options.idleS } : {}),
       ...(rule.window ? { window: rule.window } : {}),
       ...(options.awaitInput && rule.toAwaitInput ? { awaitInput: { types: options.awaitInput.types, to: rule.toAwaitInput, windowS: options.awaitInput.windowS } } : {}),
       ...(options.flagNonEmptyAccount ? { flagNonEmptyAccount: options.flagNonEmptyAccount } : {}),
@@ -97,6 +115,7 @@ export class RequestTransitions {
     if (options.assigneeId && rule.from.includes(outcome.current) && outcome.assigneeId !== options.assigneeId) {
       throw new Forbidden('Only the employee who claimed the request can decide it.');
     }
+    if (options.notAssigneeId && rule.from.includes(outcome.current) && outcome.assigneeId === options.notAssigneeId) throw new SecondApproverRequired();
     if (outcome.windowPassed) throw new DeadlinePassed(outcome.current, rule.action);
     throw new InvalidStateTransition(outcome.current, rule.action);
   }

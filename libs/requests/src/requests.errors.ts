@@ -46,3 +46,17 @@ export class DisputeOpen extends DomainError {
     super('CONFLICT', 409, 'A dispute of this transaction is open already.', { requestId });
   }
 }
+
+/** Maker-checker: the employee who gave the first approval cannot give the second (nor reject in their place). */
+export class SecondApproverRequired extends DomainError {
+  constructor() {
+    super('SECOND_APPROVER_REQUIRED', 409, 'You gave the first approval: a different employee must approve or reject it.');
+  }
+}
+
+/** A request can be reassigned only to an active employee. */
+export class AssigneeNotEligible extends DomainError {
+  constructor(reason: 'not_employee' | 'locked') {
+    super('ASSIGNEE_NOT_ELIGIBLE', 422, reason === 'locked' ? 'That employee is locked and cannot review requests.' : 'Only an employee can be assigned a request.', { reason });
+  }
+}

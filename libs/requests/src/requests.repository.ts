@@ -12,6 +12,8 @@ export interface RequestMove {
   note: string | null;
   ownerId?: string;
   assigneeId?: string;
+  notAssigneeId?: string;
+  idleS?: number;
   window?: 'open' | 'passed';
   awaitInput?: { types: readonly RequestType[]; to: RequestStatus; windowS: number };
   flagNonEmptyAccount?: { types: readonly RequestType[]; note: string };
@@ -26,6 +28,9 @@ export type TransitionOutcome = { moved: true; request: RequestView } | { moved:
 export interface RequestPageQuery {
   ownerId?: string;
   status?: RequestStatus;
+  type?: RequestType;
+  /** A user id: requests assigned to them; null: requests assigned to nobody. */
+  assigneeId?: string | null;
   seqPast: number | null;
   oldestFirst: boolean;
   limit: number;
@@ -80,6 +85,15 @@ export class RequestsRepository {
       conditions.push('status = ?');
       params.push(query.status);
     }
+    if (query.type) {
+      conditions.push('type = ?');
+      params.push(query.type);
+    }
+    if (query.assigneeId === null) conditions.push('assignee_id is null');
+    else if (query.assigneeId !== undefined) {
+      conditions.push('assignee_id = ?');
+      params.push(query.assigneeId);
+    }
     if (query.seqPast !== null) {
       conditions.push(query.oldestFirst ? 'seq > ?' : 'seq < ?');
       params.push(query.seqPast);
@@ -125,6 +139,15 @@ export class RequestsRepository {
        update service_request_history set at = at - make_interval(secs => ?) where request_id in (select id from moved)`,
       [byS, byS, requestId, byS],
     );
+  }
+
+  /** Requests in review whose last move is older than `idleS` seconds, longest idle first (1000 at most). */
+  async staleClaims(idleS: number): Promise<string[]> {
+    const rows = await this.em.execute<Array<{ id: string }>>(
+      `select id from service_requests where status = 'in_review' and updated_at <= now() - make_interval(secs => ?) order by updated_at limit 1000`,
+      [idleS],
+    );
+    return rows.map((row) => row.id);
   }
 
   async countInStatuses(statuses: readonly RequestStatus[]): Promise<number> {

@@ -13,7 +13,8 @@ import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
 import { minorUnits } from '@bank/db/minor-units';
 import { RequestJobsProducer } from './request-jobs.producer';
 import { toRequestView, type RequestRow } from './request-row';
-import { DeadlinePassed, HoldNotPending, InvalidStateTransition } from './requests.errors';
+import { AssigneeNotEligible, DeadlinePassed, HoldNotPending, InvalidStateTransition } from './requests.errors';
+import { needsSecondApproval } from './maker-checker';
 import type { HoldView } from '@bank/contracts/holds';
 import { RequestsRepository } from './requests.repository';
 import { RequestTransitions } from './request-transitions';
@@ -25,8 +26,11 @@ import { IdempotentCalls, type OnceResult } from '@bank/idempotency/idempotent-c
 export interface SweepResult {
   requeued: number;
   expired: number;
+  /** Stale claims returned to the queue. */
+  returned: number;
 }
 
+const CLAIM_EXPIRED_NOTE = 'claim expired';
 const EXPIRED_RESOLUTION = 'The input window passed without the customer’s input.';
 const HOLD_EXPIRED_RESOLUTION = 'Nobody decided the held transfer in time; the reserved amount is available again.';
 /** Triage warns the reviewer of a closure that will fail as things stand: its account still holds money. */
@@ -54,7 +58,7 @@ export class RequestsService {
     private readonly sql: SqlPool,
     private readonly idempotent: IdempotentCalls,
     accounts: AccountsService,
-    users: UsersService,
+    private readonly users: UsersService,
     private readonly holds: HoldsService,
     reversals: ReversalsService,
     private readonly jobs: RequestJobsProducer,
@@ -87,6 +91,8 @@ export class RequestsService {
     const rows = await this.repository.page({
       ownerId: caller.role === 'customer' ? caller.id : undefined,
       status: query.status,
+      type: query.type,
+      assigneeId: query.assignee === 'me' ? caller.id : query.assignee === 'none' ? null : undefined,
       seqPast: decodeSeqCursor(query.cursor),
       // Employees work the queue oldest first; customers and admins read newest first.
       oldestFirst: caller.role === 'employee',
@@ -109,8 +115,32 @@ export class RequestsService {
     return this.expiringIfLate(id, () => this.transitions.move(id, 'claim', { actorId: employee.id, set: { assigneeId: employee.id } }));
   }
 
-  /** Approval; the types that need the customer's own input wait for it instead, with a deadline. */
+  /**
+   * Approval. The types that need the customer's own input wait for it instead, with a deadline;
+   * a large limit increase or dispute (maker-checker) waits for a second, different employee,
+   * whose approval then completes it as any approval does (the fulfilment job).
+   */
   async approve(employee: AuthenticatedUser, id: string, note: string | undefined): Promise<RequestView> {
+    const row = await this.repository.find(id);
+    if (row?.status !== 'awaiting_second_approval') {
+      try {
+        return await this.approveClaimed(employee, id, row, note);
+      } catch (error) {
+        // Approved a moment ago (a double click): from now on this is the second approval.
+        if (!(error instanceof InvalidStateTransition && error.extensions.requestStatus === 'awaiting_second_approval')) throw error;
+      }
+    }
+    // The second approver becomes the assignee: the effect runs on their authority (a reversal's initiator); the first is in the history.
+    const approved = await this.transitions.move(id, 'approveSecond', { actorId: employee.id, note: note ?? 'second approval', notAssigneeId: employee.id, set: { assigneeId: employee.id } });
+    await this.jobs.enqueue('fulfilment', id);
+    return approved;
+  }
+
+  /** The claiming employee's approval: final, waiting for the customer's input, or the first of two. */
+  private async approveClaimed(employee: AuthenticatedUser, id: string, row: RequestRow | undefined, note: string | undefined): Promise<RequestView> {
+    if (row && needsSecondApproval(row, this.config.queue)) {
+      return this.transitions.move(id, 'approveFirst', { actorId: employee.id, note: note ?? 'first approval: a second employee must approve', assigneeId: employee.id });
+    }
     const windowS = this.config.requestInputWindowS;
     const updated = await this.expiringIfLate(id, () =>
       this.transitions.move(id, 'approve', {
@@ -125,7 +155,12 @@ export class RequestsService {
     return updated;
   }
 
-  reject(employee: AuthenticatedUser, id: string, reason: string): Promise<RequestView> {
+  /** The claiming employee rejects; one awaiting a second approval is rejected by any employee but the first approver. */
+  async reject(employee: AuthenticatedUser, id: string, reason: string): Promise<RequestView> {
+    const row = await this.repository.find(id);
+    if (row?.status === 'awaiting_second_approval') {
+      return this.transitions.move(id, 'rejectSecond', { actorId: employee.id, note: reason, notAssigneeId: employee.id, set: { assigneeId: employee.id, resolution: reason } });
+    }
     return this.expiringIfLate(id, () => this.transitions.move(id, 'reject', { actorId: employee.id, note: reason, assigneeId: employee.id, set: { resolution: reason } }));
   }
 
@@ -135,6 +170,32 @@ export class RequestsService {
       return await decide();
     } catch (error) {
       if (error instanceof DeadlinePassed && (await this.expireReview(id))) throw new DeadlinePassed('expired', error.action);
+      throw error;
+    }
+  }
+
+  /** The assignee hands a claimed request back to the queue, unassigned. */
+  release(employee: AuthenticatedUser, id: string, note: string | undefined): Promise<RequestView> {
+    return this.transitions.move(id, 'release', { actorId: employee.id, note: note || 'released', assigneeId: employee.id, set: { assigneeId: null } });
+  }
+
+  /** An admin hands a waiting or claimed request to an active employee, who reviews it from now on. */
+  async reassign(admin: AuthenticatedUser, id: string, employeeId: string): Promise<RequestView> {
+    if (!(await this.repository.find(id))) throw new NotFound('The request');
+    const employee = await this.users.findById(employeeId);
+    if (!employee) throw new NotFound('The employee');
+    if (employee.role !== 'employee') throw new AssigneeNotEligible('not_employee');
+    if (employee.status !== 'active') throw new AssigneeNotEligible('locked');
+    return this.transitions.move(id, 'reassign', { actorId: admin.id, note: `reassigned to ${employeeId}`, set: { assigneeId: employeeId } });
+  }
+
+  /** Sweep: a claim nobody acted on for CLAIM_TIMEOUT_S returns to the queue — checked again under the row lock. */
+  async expireClaim(id: string): Promise<boolean> {
+    try {
+      await this.transitions.move(id, 'expireClaim', { actorId: null, note: CLAIM_EXPIRED_NOTE, idleS: this.config.queue.claimTimeoutS, set: { assigneeId: null } });
+      return true;
+    } catch (error) {
+      if (error instanceof InvalidStateTransition || error instanceof NotFound) return false; // decided, released or touched meanwhile
       throw error;
     }
   }
@@ -262,7 +323,7 @@ export class RequestsService {
   /**
    * The worker's backstop for jobs Redis lost (flushed, restarted, an enqueue that failed):
    * requests that sat in `submitted` or `approved` too long get their job again, and windows that
-   * passed without their expiry job are closed.
+   * passed without their expiry job are closed. It also returns stale claims to the queue.
    */
   async sweep(): Promise<SweepResult> {
     const stuck = await this.repository.stuckInPipeline(this.config.requestSweepAfterS);
@@ -271,7 +332,9 @@ export class RequestsService {
     let expired = 0;
     for (const id of await this.repository.overdueForInput()) if (await this.expire(id)) expired++;
     for (const id of await this.repository.overdueReviews()) if (await this.expireReview(id)) expired++;
-    return { requeued, expired };
+    let returned = 0;
+    for (const id of await this.repository.staleClaims(this.config.queue.claimTimeoutS)) if (await this.expireClaim(id)) returned++;
+    return { requeued, expired, returned };
   }
 
   /** Demo data only: a request filed `byS` seconds earlier than it was (so it shows as waiting that long). */

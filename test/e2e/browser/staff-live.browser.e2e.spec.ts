@@ -43,6 +43,30 @@ describe('employee queue and admin console in the browser', () => {
     await t.http().post('/api/v1/transfers').set(bearer(customer.accessToken)).send({ fromAccountId: customer.accountId, toAccountNumber: payee.accountNumber, amount: 1_500_000 }).expect(202);
   });
 
+  it('two employees: one opens a request and the other sees who is viewing it; she claims it, then releases it back to the queue', async () => {
+    const t = stack.app;
+    const [customer, emma, noah] = await Promise.all([t.newFundedCustomer(10_000), t.newStaff('employee'), t.newStaff('employee')]);
+    const filed = await t.http().post('/api/v1/service-requests').set(bearer(customer.accessToken)).send({ type: 'kyc_update', details: { address: '9 Presence Road, York', phone: '+44 1904 000000' } }).expect(202);
+    const id = filed.body.id as string;
+    const [emmaPage, noahPage] = await Promise.all([pageFor(), pageFor()]);
+    await Promise.all([signIn(emmaPage, t.url, emma.email, TEST_PASSWORD, 'employee-queue'), signIn(noahPage, t.url, noah.email, TEST_PASSWORD, 'employee-queue')]);
+    await Promise.all([emmaPage.getByText('Live', { exact: true }).waitFor(), noahPage.getByText('Live', { exact: true }).waitFor()]);
+    const pendingOn = (page: Page) => page.locator(`employee-queue section[aria-labelledby="pending-title"] li[data-request-id="${id}"]`);
+    await Promise.all([pendingOn(emmaPage).waitFor({ timeout: 10_000 }), pendingOn(noahPage).waitFor({ timeout: 10_000 })]);
+
+    await pendingOn(emmaPage).getByRole('button', { name: 'Open' }).click();
+    await pendingOn(noahPage).locator('[data-presence]', { hasText: 'Test employee is viewing' }).waitFor({ timeout: 5_000 });
+    expect(await pendingOn(emmaPage).locator('[data-presence]').count()).toBe(0); // never herself
+
+    await pendingOn(emmaPage).getByRole('button', { name: 'Claim' }).click();
+    const claimed = emmaPage.locator(`employee-queue li[data-request-id="${id}"]`, { hasText: 'claimed by you' });
+    await claimed.getByRole('button', { name: 'Release' }).click();
+    await emmaPage.locator('employee-queue [role="status"]', { hasText: 'Released' }).waitFor();
+    await pendingOn(noahPage).getByRole('button', { name: 'Claim' }).waitFor({ timeout: 5_000 });
+    await pendingOn(emmaPage).getByRole('button', { name: 'Close' }).click();
+    await pendingOn(noahPage).locator('[data-presence]').waitFor({ state: 'detached', timeout: 5_000 });
+  });
+
   it('a PIN reset: once approved it waits for the customer, who sees the time left, enters the new PIN and sees it completed live', async () => {
     const t = stack.app;
     const [customer, employee] = await Promise.all([t.newFundedCustomer(10_000, { fullName: 'Erin Pin' }), t.newStaff('employee')]);

@@ -1,4 +1,5 @@
-import { canTransition, type RequestStatus, type RequestType, type RequestView } from '@bank/contracts/requests';
+import { canTransition, isOverdue, type RequestStatus, type RequestType, type RequestView } from '@bank/contracts/requests';
+import type { PresenceViewer } from '@bank/contracts/presence';
 
 export const REQUEST_TYPE_LABELS: Record<RequestType, string> = {
   card_pin_reset: 'Card PIN reset',
@@ -17,6 +18,7 @@ export const REQUEST_STATUS_LABELS: Record<RequestStatus, string> = {
   pending_review: 'Waiting for review',
   in_review: 'In review',
   awaiting_customer: 'Waiting for you',
+  awaiting_second_approval: 'Waiting for a second approval',
   approved: 'Approved',
   completed: 'Completed',
   rejected: 'Rejected',
@@ -34,4 +36,22 @@ export function supersedes(candidate: Pick<RequestView, 'status' | 'updatedAt'>,
   const at = Date.parse(candidate.updatedAt) - Date.parse(known.updatedAt);
   if (at !== 0) return at > 0;
   return !canTransition(candidate.status, known.status);
+}
+
+/**
+ * The employees' queue order: overdue first (past `dueAt`), then held transfers (their customer is
+ * waiting on the money), then by when they were filed, oldest first.
+ */
+export function queueOrder(requests: readonly RequestView[], now: number): RequestView[] {
+  const rank = (request: RequestView) => (isOverdue(request, now) ? 0 : 2) + (request.type === 'transfer_review' ? 0 : 1);
+  return [...requests].sort((a, b) => rank(a) - rank(b) || Date.parse(a.createdAt) - Date.parse(b.createdAt));
+}
+
+/** "Emma is viewing", "Emma and Noah are viewing", "Emma, Noah and 2 others are viewing" — the others, never the reader. */
+export function viewersLine(viewers: readonly PresenceViewer[], meId: string | undefined): string | null {
+  const names = viewers.filter((viewer) => viewer.userId !== meId).map((viewer) => viewer.fullName);
+  if (names.length === 0) return null;
+  if (names.length === 1) return `${names[0]} is viewing`;
+  if (names.length <= 3) return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} are viewing`;
+  return `${names.slice(0, 2).join(', ')} and ${names.length - 2} others are viewing`;
 }

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { LIVE_SIGNALS, SOCKET_PATH, type EventEnvelope, type EventType, type LiveHandshakeAuth, type LiveSignal, type LiveSignalMap, type ServerToClientEvents } from '@bank/contracts/events';
+import type { ClientToServerEvents, PresenceChangedData } from '@bank/contracts/presence';
 import type { Session } from '../session/session';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -10,6 +11,7 @@ const POLL_EVERY_MS = 3_000;
 const RETRY_MS = [500, 1_000, 2_000, 4_000, 8_000];
 
 type Listener<T extends EventType> = (envelope: EventEnvelope<T>) => void;
+type PresenceListener = (data: PresenceChangedData) => void;
 
 /**
  * The tab's one live connection: Socket.IO with `lastEventId` so a reconnect replays what was
@@ -20,7 +22,12 @@ type Listener<T extends EventType> = (envelope: EventEnvelope<T>) => void;
 export class LiveConnection extends EventTarget {
   state: ConnectionState = 'connecting';
   private lastEventId: string | undefined;
-  private socket: Socket<ServerToClientEvents> | undefined;
+  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
+  /** Requests this tab has open (staff): said again after every reconnect, since the server forgets a closed socket's. */
+  private readonly viewed = new Set<string>();
+  private readonly presenceListeners = new Set<PresenceListener>();
+  /** The newest presence version seen per request: an older change arriving late is dropped. */
+  private readonly presenceVersions = new Map<string, number>();
   private readonly listeners = new Map<EventType, Set<Listener<EventType>>>();
   private readonly signalListeners = new Map<LiveSignal, Set<(payload: LiveSignalMap[LiveSignal]) => void>>();
   private offlineTimer: ReturnType<typeof setTimeout> | undefined;
@@ -41,6 +48,7 @@ export class LiveConnection extends EventTarget {
       this.retries = 0;
       this.stopPolling();
       this.setState('live');
+      for (const requestId of this.viewed) this.socket?.emit('request.viewing', { requestId });
       // Without an event id to resume from, the server cannot replay what was missed: views reload instead.
       if (wasDown && this.lastEventId === undefined) this.dispatchEvent(new Event('resync'));
     });
@@ -58,6 +66,11 @@ export class LiveConnection extends EventTarget {
         for (const listener of this.signalListeners.get(signal) ?? []) listener(payload);
       });
     }
+    this.socket.on('presence.changed', (data) => {
+      if ((this.presenceVersions.get(data.requestId) ?? -1) >= data.version) return;
+      this.presenceVersions.set(data.requestId, data.version);
+      for (const listener of this.presenceListeners) listener(data);
+    });
     this.socket.onAny((type: string, envelope: EventEnvelope) => {
       if (typeof envelope === 'object' && envelope !== null && typeof envelope.id === 'string' && envelope.type === type) this.deliver(envelope);
     });
@@ -89,6 +102,23 @@ export class LiveConnection extends EventTarget {
     if (!set) this.signalListeners.set(signal, (set = new Set()));
     set.add(listener as (payload: LiveSignalMap[LiveSignal]) => void);
     return () => set.delete(listener as (payload: LiveSignalMap[LiveSignal]) => void);
+  }
+
+  /** Who else has a request open (staff only; transient, never replayed); returns the unsubscribe. */
+  onPresence(listener: PresenceListener): () => void {
+    this.presenceListeners.add(listener);
+    return () => this.presenceListeners.delete(listener);
+  }
+
+  /** This tab has the request open (staff): other staff see it until `left` or the tab closes. */
+  viewing(requestId: string): void {
+    this.viewed.add(requestId);
+    if (this.socket?.connected) this.socket.emit('request.viewing', { requestId });
+  }
+
+  left(requestId: string): void {
+    if (!this.viewed.delete(requestId)) return;
+    if (this.socket?.connected) this.socket.emit('request.left', { requestId });
   }
 
   private deliver(envelope: EventEnvelope): void {

@@ -5,7 +5,7 @@ import type { EventEnvelope } from '../events';
 import type { HoldStatus, HoldView, ReviewedHoldView, TransferHeld } from '../holds';
 import { IDEMPOTENCY_KEY_HEADER, type DepositRequest, type EntryView, type LedgerCheck, type MoneyMoved, type TransactionView, type TransferRequest, type WithdrawalRequest } from '../ledger';
 import type { Page, PageRequest } from '../pagination';
-import type { CreateRequest, RequestStatus, RequestView } from '../requests';
+import type { CreateRequest, RequestAssigneeFilter, RequestStatus, RequestType, RequestView } from '../requests';
 import type { DisputeRequest } from '../disputes';
 import type { MarkNotificationsRead, NotificationPage, NotificationView, UnreadCount } from '../notifications';
 import { ADMIN_KEY_HEADER, type SecurityEventType, type SecurityEventView } from '../security';
@@ -150,7 +150,7 @@ export class BankApiClient {
   }
 
   // Service requests
-  serviceRequests(query: PageRequest & { status?: RequestStatus } = {}): Promise<Page<RequestView>> {
+  serviceRequests(query: PageRequest & { status?: RequestStatus; type?: RequestType; assignee?: RequestAssigneeFilter } = {}): Promise<Page<RequestView>> {
     return this.request('GET', '/service-requests', { query });
   }
   serviceRequest(id: string): Promise<RequestView> {
@@ -171,6 +171,14 @@ export class BankApiClient {
   }
   rejectRequest(id: string, reason: string): Promise<RequestView> {
     return this.request('POST', `/service-requests/${encodeURIComponent(id)}/reject`, { body: { reason } });
+  }
+  /** The assignee hands the request back to the queue. */
+  releaseRequest(id: string, note?: string): Promise<RequestView> {
+    return this.request('POST', `/service-requests/${encodeURIComponent(id)}/release`, { body: note ? { note } : {} });
+  }
+  /** Admin: the active employee who reviews the request from now on. */
+  reassignRequest(id: string, employeeId: string): Promise<RequestView> {
+    return this.request('POST', `/service-requests/${encodeURIComponent(id)}/reassign`, { body: { employeeId } });
   }
   submitRequestInput(id: string, input: Record<string, string>, idempotencyKey?: string): Promise<RequestView> {
     return this.request('POST', `/service-requests/${encodeURIComponent(id)}/submit`, { body: input, headers: idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } : {} });

@@ -9,8 +9,8 @@ import { Migration20261129010000RequestTransitions } from './Migration2026112901
 import { Migration20261129020000OutboxProgress } from './Migration20261129020000OutboxProgress';
 import { Migration20261130000000Holds } from './Migration20261130000000Holds';
 import { Migration20261130010000Disputes } from './Migration20261130010000Disputes';
-import { Migration20261130015000ReviewDeadline } from './Migration20261130015000ReviewDeadline';
 import { Migration20261130020000Notifications } from './Migration20261130020000Notifications';
+import { Migration20261130030000Queue } from './Migration20261130030000Queue';
 import { Migration20261130040000AdminSearch } from './Migration20261130040000AdminSearch';
 
 /** Every migration, in order. Listed explicitly so the same code runs from TypeScript and from dist. */
@@ -25,7 +25,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129020000OutboxProgress', class: Migration20261129020000OutboxProgress },
   { name: 'Migration20261130000000Holds', class: Migration20261130000000Holds },
   { name: 'Migration20261130010000Disputes', class: Migration20261130010000Disputes },
-  { name: 'Migration20261130015000ReviewDeadline', class: Migration20261130015000ReviewDeadline },
   { name: 'Migration20261130020000Notifications', class: Migration20261130020000Notifications },
+  { name: 'Migration20261130030000Queue', class: Migration20261130030000Queue },
   { name: 'Migration20261130040000AdminSearch', class: Migration20261130040000AdminSearch },
 ];

@@ -16,6 +16,7 @@ import type { AdminUserSearch } from '../admin-user-search/admin-user-search';
 import '../threat-feed/threat-feed';
 import '../admin-user-search/admin-user-search';
 import '../admin-user-detail/admin-user-detail';
+import '../request-reassign/request-reassign.component';
 
 /** `#/admin/users/<id>`: one user's page instead of the console. */
 const USER_PAGE = /^#\/admin\/users\/([0-9a-f-]{36})$/;
@@ -254,7 +255,13 @@ export class AdminConsole extends LitElement {
           ${this.transactionsCursor ? html`<button type="button" class="secondary" @click=${this.moreTransactions}>More transactions</button>` : null}
           <h2>All requests</h2>
           <ul>
-            ${this.requests.map((r) => html`<li>${REQUEST_TYPE_LABELS[r.type]} · ${REQUEST_STATUS_LABELS[r.status]} <span class="muted">${formatDateTime(r.createdAt)}</span></li>`)}
+            ${this.requests.map(
+              (r) =>
+                html`<li>
+                  ${REQUEST_TYPE_LABELS[r.type]} · ${REQUEST_STATUS_LABELS[r.status]} <span class="muted">${formatDateTime(r.createdAt)}</span>
+                  ${r.status === 'pending_review' || r.status === 'in_review' ? html`<request-reassign request-id=${r.id}></request-reassign>` : null}
+                </li>`,
+            )}
           </ul>
           ${this.requestsCursor ? html`<button type="button" class="secondary" @click=${this.moreRequests}>More requests</button>` : null}
         </section>

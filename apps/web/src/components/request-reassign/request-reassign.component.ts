@@ -1,0 +1,66 @@
+import { LitElement, css, html } from 'lit';
+import { ContextConsumer } from '@lit/context';
+import { ReassignRequestSchema, type RequestView } from '@bank/contracts/requests';
+import { sessionContext } from '../../session/session-context';
+import { sharedStyles } from '../shared-styles';
+import { problemMessage } from '../form-errors';
+
+/**
+ * An admin's reassignment of one waiting or claimed request to another employee (API.md "The
+ * employee queue"): the employee's user id, checked as the api checks it. Fires `request-reassigned`
+ * (detail: the request as answered) when done.
+ */
+export class RequestReassign extends LitElement {
+  static override properties = { requestId: { attribute: 'request-id' }, message: { state: true }, done: { state: true } };
+  declare requestId: string;
+  declare message: string | null;
+  declare done: string | null;
+  private readonly session = new ContextConsumer(this, { context: sessionContext });
+
+  static override styles = [
+    sharedStyles,
+    css`
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: end;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.requestId = '';
+    this.message = null;
+    this.done = null;
+  }
+
+  private async reassign(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    this.message = null;
+    this.done = null;
+    const parsed = ReassignRequestSchema.safeParse({ employeeId: String(new FormData(event.target as HTMLFormElement).get('employeeId') ?? '').trim() });
+    if (!parsed.success) {
+      this.message = 'Enter the employee’s user id.';
+      return;
+    }
+    try {
+      const request: RequestView = await this.session.value!.api.reassignRequest(this.requestId, parsed.data.employeeId);
+      this.done = 'Reassigned.';
+      this.dispatchEvent(new CustomEvent<RequestView>('request-reassigned', { detail: request, bubbles: true, composed: true }));
+    } catch (error) {
+      this.message = problemMessage(error);
+    }
+  }
+
+  override render() {
+    return html`<form @submit=${(event: SubmitEvent) => void this.reassign(event)} novalidate>
+      <label>Reassign to (employee id) <input name="employeeId" autocomplete="off" /></label>
+      <button type="submit" class="secondary">Reassign</button>
+      ${this.message ? html`<span class="field-error" role="alert">${this.message}</span>` : null}
+      ${this.done ? html`<span class="notice" role="status">${this.done}</span>` : null}
+    </form>`;
+  }
+}
+customElements.define('request-reassign', RequestReassign);
