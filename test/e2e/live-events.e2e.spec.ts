@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import type { BalanceUpdatedData, EventEnvelope, TransactionPostedData } from '@bank/contracts/events';
-import type { PresenceChangedData } from '@bank/contracts/presence';
 import { bearer, type TestCustomer } from '../support/test-app';
 import { LiveStack } from '../support/live-stack';
 import { eventually, expectStrictlyIncreasingIds, LiveClient } from '../support/live-client';
@@ -36,8 +35,9 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
     const [sa, sb, sc] = [await connect(a.accessToken), await connect(b.accessToken), await connect(c.accessToken)];
     const moved = await send(a, b, 2_500);
     const transactionId = moved.body.transaction.id as string;
-    await eventually(() => sa.events.length === 2 && sb.events.length === 2, 'both sides to get 2 events');
-    expect(sa.events.map((e) => e.type)).toEqual(['balance.updated', 'transaction.posted']);
+    await eventually(() => sa.events.length === 3 && sb.events.length === 3, 'both sides to get 3 events');
+    expect(sa.events.map((e) => e.type)).toEqual(['balance.updated', 'transaction.posted', 'notification.created']);
+    expect(sb.events.map((e) => e.type)).toEqual(['balance.updated', 'transaction.posted', 'notification.created']);
     expect(sa.events[0].data).toEqual({ accountId: a.accountId, balance: 7_500, availableBalance: 7_500, currency: 'USD', transactionId });
     expect(sb.events[0].data).toEqual({ accountId: b.accountId, balance: 3_000, availableBalance: 3_000, currency: 'USD', transactionId });
     expect(sb.events[1].data as TransactionPostedData).toMatchObject({ accountId: b.accountId, transactionId, amount: 2_500, balanceAfter: 3_000, kind: 'transfer' });
@@ -45,7 +45,7 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
       expect(event).toEqual({ id: expect.stringMatching(/^\d+$/), type: expect.any(String), occurredAt: expect.any(String), data: expect.any(Object) });
     }
     await send(b, a, 1); // a later event for others proves C's silence is not just latency
-    await eventually(() => sa.events.length === 4, 'the follow-up');
+    await eventually(() => sa.events.length === 6, 'the follow-up');
     expect(sc.events).toEqual([]);
   });
 
@@ -53,7 +53,7 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
     const [a, b] = [await t().newFundedCustomer(10_000), await t().newCustomer()];
     const sb = await connect(b.accessToken, {}, await secondApi());
     await send(a, b, 1_234);
-    await eventually(() => sb.events.length === 2, 'B on the second api to get both events');
+    await eventually(() => sb.events.length === 3, 'B on the second api to get all three events');
     expect(sb.events[0].data).toMatchObject({ accountId: b.accountId, balance: 1_234 });
   });
 
@@ -64,7 +64,7 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
     const onFirst = await connect(emma.accessToken);
     const onSecond = await connect(noah.accessToken, {}, await secondApi());
     const customerSocket = await connect(customer.accessToken);
-    const presence = (client: LiveClient) => (client.events as unknown as Array<PresenceChangedData & { type?: string }>).filter((event) => event.requestId === requestId);
+    const presence = (client: LiveClient) => client.signalsOf('presence.changed').filter((event) => event.requestId === requestId);
 
     expect(await onFirst.socket.emitWithAck('request.viewing', { requestId })).toEqual({ ok: true });
     await eventually(() => presence(onSecond).length === 1, 'presence.changed on the second api process');
@@ -95,7 +95,7 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
     const [a, b] = [await t().newFundedCustomer(1_000_000), await t().newCustomer()];
     const first = await connect(b.accessToken);
     await send(a, b, 1);
-    await eventually(() => first.events.length === 2, 'the first transfer');
+    await eventually(() => first.events.length === 3, 'the first transfer');
     const lastEventId = first.lastEventId!;
     first.close();
 
@@ -106,7 +106,7 @@ describe('live events: Socket.IO gateway, outbox relay, replay, REST fallback', 
     })();
     const resumed = await connect(b.accessToken, { lastEventId });
     await during;
-    await eventually(() => resumed.events.length === 110, '50 missed + 5 live transfers × 2 events', 15_000);
+    await eventually(() => resumed.events.length === 165, '50 missed + 5 live transfers × 3 events (balance, statement entry, notification)', 15_000);
     expectStrictlyIncreasingIds(resumed.events);
     expect(BigInt(resumed.events[0].id)).toBeGreaterThan(BigInt(lastEventId));
     const amounts = resumed.ofType('transaction.posted').map((e) => (e.data as TransactionPostedData).amount);

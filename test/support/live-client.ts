@@ -1,9 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
-import type { EventEnvelope, EventType } from '@bank/contracts/events';
+import { LIVE_SIGNALS, type EventEnvelope, type EventType, type LiveSignal, type LiveSignalMap } from '@bank/contracts/events';
 
-/** A socket.io-client connection that records every event it receives, in order. */
+/** A socket.io-client connection that records every event it receives, in order (and the signals apart). */
 export class LiveClient {
   readonly events: EventEnvelope[] = [];
+  /** The signals received (no envelope, not events: admin.stats, presence.changed), in order. */
+  readonly signals: Array<{ [K in LiveSignal]: { signal: K; payload: LiveSignalMap[K] } }[LiveSignal]> = [];
   readonly socket: Socket;
   disconnectReason: string | null = null;
   /** Every disconnect's reason, in order (a resuming client goes on after each). */
@@ -11,8 +13,9 @@ export class LiveClient {
 
   private constructor(socket: Socket) {
     this.socket = socket;
-    socket.onAny((type: string, envelope: EventEnvelope) => {
-      if (type !== 'error' && type !== 'session.expired') this.events.push(envelope);
+    socket.onAny((type: string, message: unknown) => {
+      if ((LIVE_SIGNALS as readonly string[]).includes(type)) this.signals.push({ signal: type, payload: message } as (typeof this.signals)[number]);
+      else if (type !== 'error' && type !== 'session.expired') this.events.push(message as EventEnvelope);
     });
     socket.on('disconnect', (reason) => {
       this.disconnectReason = reason;
@@ -62,6 +65,10 @@ export class LiveClient {
 
   ofType<T extends EventType>(type: T): Array<EventEnvelope<T>> {
     return this.events.filter((event) => event.type === type) as Array<EventEnvelope<T>>;
+  }
+
+  signalsOf<K extends LiveSignal>(signal: K): Array<LiveSignalMap[K]> {
+    return this.signals.filter((received) => received.signal === signal).map((received) => received.payload as LiveSignalMap[K]);
   }
 
   close(): void {

@@ -82,28 +82,27 @@ export interface LiveSocketNotice {
 }
 
 /**
- * What the server emits on a live socket: each event type with its envelope, and the two notices
+ * What the server emits on a live socket: each event type with its envelope, the two notices
  * (`session.expired` when the access token expires, `error` when the client sends too much), and
- * the queue's transient `presence.changed`.
+ * the signals (below).
  */
 export type ServerToClientEvents = { [K in EventType]: (envelope: EventEnvelope<K>) => void } & {
-  /** Transient, without an envelope: see presence.ts. */
-  'presence.changed': (data: PresenceChangedData) => void;
   'session.expired': (notice: LiveSocketNotice) => void;
   error: (notice: LiveSocketNotice) => void;
 } & { [K in LiveSignal]: (payload: LiveSignalMap[K]) => void };
 
 /**
- * Signals: snapshots pushed to connected sockets only, not events — no id, not stored, not
- * replayed (a reconnecting client reads the current value over REST instead).
+ * Signals: snapshots pushed to connected sockets only, not events — no envelope, no id, not stored,
+ * not replayed (a reconnecting client reads the current value over REST, or is told again).
  * `admin.stats` (admins): `GET /admin/stats` again, at most once a second per api process, after
- * live events that can move its numbers.
+ * live events that can move its numbers. `presence.changed` (staff): who has a request open (see presence.ts).
  */
 export interface LiveSignalMap {
   'admin.stats': AdminStats;
+  'presence.changed': PresenceChangedData;
 }
 export type LiveSignal = keyof LiveSignalMap;
-export const LIVE_SIGNALS: readonly LiveSignal[] = ['admin.stats'];
+export const LIVE_SIGNALS: readonly LiveSignal[] = ['admin.stats', 'presence.changed'];
 
 /** Socket.IO handshake: `io(url, { path: '/socket.io', auth: { token, lastEventId } })`. */
 export interface LiveHandshakeAuth {

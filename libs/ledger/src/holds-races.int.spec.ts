@@ -60,12 +60,13 @@ describe('holds under concurrency (HTTP, real PostgreSQL, Redis, in-process work
 
   /**
    * The expiry step as the worker's sweep runs it for an overdue review, called directly: the
-   * hold's time is made up first (makeDue), so the step finds it due.
+   * deadline is set first (dueIn), so the step may find it due.
    */
   const expireNow = (h: HoldView): Promise<boolean> => RequestContext.create(t.orm().em, () => t.app.get(RequestsService).expireReview(h.requestId));
-  const makeDue = async (h: HoldView) => {
-    await t.sql(`update holds set expires_at = now() where id = ?`, [h.id]);
-    await t.sql(`update service_requests set expires_at = now() where id = ?`, [h.requestId]);
+  /** The hold's deadline moved to `ms` milliseconds from now. */
+  const dueIn = async (h: HoldView, ms: number) => {
+    await t.sql(`update holds set expires_at = now() + make_interval(secs => ?) where id = ?`, [ms / 1000, h.id]);
+    await t.sql(`update service_requests set expires_at = (select expires_at from holds where id = ?) where id = ?`, [h.id, h.requestId]);
   };
 
   it('50 concurrent transfers from one account, some held: availableBalance never negative, every reservation visible, money conserved, entries = balances', async () => {
@@ -193,7 +194,9 @@ describe('holds under concurrency (HTTP, real PostgreSQL, Redis, in-process work
       const placed = await send(alice, bob, REVIEW_AMOUNT).expect(202);
       const h = placed.body.hold as HoldView;
       await flow.decide(h.requestId, alice, false); // claimed: approve and reject are both possible now
-      await makeDue(h);
+      // The deadline falls inside the race: decided before it, approve or reject can win; after it
+      // they are refused (and expire the review themselves), and only the expiry or a cancel can.
+      await dueIn(h, randomInt(0, 25));
 
       // Each round favours another contender (it starts at once, the others after a few random ms;
       // the direct expiry call, which has no HTTP to cross, a little later still), so each gets to win.
@@ -206,8 +209,11 @@ describe('holds under concurrency (HTTP, real PostgreSQL, Redis, in-process work
         sleep(delays[3]).then(() => expireNow(h)),
       ]);
       const http = { approve: approveAnswer, reject: rejectAnswer, cancel: cancelAnswer };
-      const winners = [...Object.entries(http).filter(([, answer]) => answer.status === 200).map(([name]) => name), ...(expired ? ['expire'] : [])];
-      const context = `round ${round}: ${JSON.stringify(Object.fromEntries(Object.entries(http).map(([name, a]) => [name, [a.status, a.body.code]])))} expire=${expired}`;
+      // An approve or reject refused for the deadline expires the review itself: the expiry won then too.
+      const { hold, requestStatus } = await settled(h, alice);
+      const expiredByAny = hold.status === 'expired';
+      const winners = [...Object.entries(http).filter(([, answer]) => answer.status === 200).map(([name]) => name), ...(expiredByAny ? ['expire'] : [])];
+      const context = `round ${round}: ${JSON.stringify(Object.fromEntries(Object.entries(http).map(([name, a]) => [name, [a.status, a.body.code]])))} expire=${expired} hold=${hold.status}`;
       expect({ context, winners: winners.length }).toEqual({ context, winners: 1 });
       for (const answer of Object.values(http).filter((a) => a.status !== 200)) {
         expect({ context, status: answer.status }).toEqual({ context, status: 409 });
@@ -216,7 +222,6 @@ describe('holds under concurrency (HTTP, real PostgreSQL, Redis, in-process work
       const winner = winners[0];
       wins[winner]++;
 
-      const { hold, requestStatus } = await settled(h, alice);
       const expected = {
         approve: { hold: 'posted', request: 'completed' },
         reject: { hold: 'voided', request: 'rejected' },

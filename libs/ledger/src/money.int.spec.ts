@@ -31,7 +31,7 @@ describe('money movement (HTTP, real PostgreSQL)', () => {
       { account_id: c.accountId, amount: '12345', balance_after: '12345' },
     ]);
     const events = await eventsOf(c.user.id);
-    expect(events.map((e) => e.type)).toEqual(['balance.updated', 'transaction.posted']);
+    expect(events.map((e) => e.type)).toEqual(['balance.updated', 'transaction.posted', 'notification.created']);
     expect(events[0].payload).toEqual({ accountId: c.accountId, balance: 12_345, availableBalance: 12_345, currency: 'USD', transactionId: response.body.transaction.id });
     expect(events[1].payload).toMatchObject({ accountId: c.accountId, amount: 12_345, balanceAfter: 12_345, kind: 'deposit', counterparty: null });
   });

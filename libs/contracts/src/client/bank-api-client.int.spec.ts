@@ -348,12 +348,12 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
       const customer = await t.newCustomer();
       const api = client(customer);
       const { transaction } = await api.deposit(customer.accountId, { amount: 700 }, randomUUID());
-      await eventually(async () => (await api.events('0')).items.length === 2, 'the relay to number the deposit’s two events');
+      await eventually(async () => (await api.events('0')).items.length === 3, 'the relay to number the deposit’s three events');
       const all = await api.events('0');
       expect(lastExchange().url).toMatch(/\/events\?after=0&limit=100$/);
       expect(all.nextCursor).toBeNull();
-      expect(all.items.map((e) => e.type).sort()).toEqual(['balance.updated', 'transaction.posted']);
-      expect(BigInt(all.items[1].id) > BigInt(all.items[0].id)).toBe(true);
+      expect(all.items.map((e) => e.type).sort()).toEqual(['balance.updated', 'notification.created', 'transaction.posted']);
+      expect(BigInt(all.items[2].id) > BigInt(all.items[1].id) && BigInt(all.items[1].id) > BigInt(all.items[0].id)).toBe(true);
       expect(all.items.find((e) => e.type === 'balance.updated')!.data).toEqual({ accountId: customer.accountId, balance: 700, availableBalance: 700, currency: 'USD', transactionId: transaction.id });
       expect(all.items.find((e) => e.type === 'transaction.posted')!.data).toMatchObject({ accountId: customer.accountId, transactionId: transaction.id, amount: 700 });
 
@@ -361,7 +361,7 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
       expect(first.items).toEqual([all.items[0]]);
       expect(first.nextCursor).toBe(all.items[0].id);
       expect((await api.events(first.nextCursor!, 1)).items).toEqual([all.items[1]]);
-      expect((await api.events(all.items[1].id)).items).toEqual([]);
+      expect((await api.events(all.items[2].id)).items).toEqual([]);
       // Another customer's stream does not carry them.
       expect((await client(await t.newCustomer()).events('0')).items).toEqual([]);
       expect(await refusal(api.events('not-an-id'))).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });

@@ -4,7 +4,8 @@ import type { AdminStats } from '@bank/contracts/admin';
 import type { LedgerCheck, TransactionView } from '@bank/contracts/ledger';
 import type { SecurityEventType, SecurityEventView } from '@bank/contracts/security';
 import type { RequestView } from '@bank/contracts/requests';
-import type { Page } from '@bank/contracts/pagination';
+import { PAGE_LIMIT_MAX, type Page } from '@bank/contracts/pagination';
+import type { UserView } from '@bank/contracts/users';
 import { sessionContext } from '../../session/session-context';
 import { LiveSubscriptions } from '../../live/live-subscriptions';
 import { formatDateTime, formatMoney } from '../../format/money';
@@ -33,6 +34,7 @@ export class AdminConsole extends LitElement {
     userPageId: { state: true },
     transactions: { state: true },
     requests: { state: true },
+    employees: { state: true },
     transactionsCursor: { state: true },
     requestsCursor: { state: true },
     ledger: { state: true },
@@ -44,6 +46,8 @@ export class AdminConsole extends LitElement {
   declare userPageId: string | null;
   declare transactions: TransactionView[];
   declare requests: RequestView[];
+  /** The active employees a request can be reassigned to (the first page). */
+  declare employees: UserView[];
   declare transactionsCursor: string | null;
   declare requestsCursor: string | null;
   declare ledger: LedgerCheck | null;
@@ -113,6 +117,7 @@ export class AdminConsole extends LitElement {
     this.stats = null;
     this.transactions = [];
     this.requests = [];
+    this.employees = [];
     this.transactionsCursor = null;
     this.requestsCursor = null;
     this.ledger = null;
@@ -146,12 +151,14 @@ export class AdminConsole extends LitElement {
 
   private async load(): Promise<void> {
     try {
-      const [feed, stats, transactions, requests] = await Promise.all([
+      const [feed, stats, transactions, requests, employees] = await Promise.all([
         this.api.securityEvents({ limit: 50 }),
         this.api.stats(),
         this.api.allTransactions({ limit: 20 }),
         this.api.serviceRequests({ limit: 20 }),
+        this.api.users({ role: 'employee', status: 'active', limit: PAGE_LIMIT_MAX }),
       ]);
+      this.employees = employees.items;
       this.feed = ThreatFeed.merge(this.feed, feed.items);
       this.stats = stats;
       this.transactions = transactions.items;
@@ -259,7 +266,7 @@ export class AdminConsole extends LitElement {
               (r) =>
                 html`<li>
                   ${REQUEST_TYPE_LABELS[r.type]} · ${REQUEST_STATUS_LABELS[r.status]} <span class="muted">${formatDateTime(r.createdAt)}</span>
-                  ${r.status === 'pending_review' || r.status === 'in_review' ? html`<request-reassign request-id=${r.id}></request-reassign>` : null}
+                  ${r.status === 'pending_review' || r.status === 'in_review' ? html`<request-reassign request-id=${r.id} .employees=${this.employees}></request-reassign>` : null}
                 </li>`,
             )}
           </ul>
