@@ -121,6 +121,26 @@ export const sharedStyles = css`
     display: grid;
     gap: 0.85rem;
   }
+  /* A form on one line that wraps: a search box, a picker with its button. */
+  form.inline {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+    align-items: end;
+  }
+  /* A list of rows without bullets, each row ruled off. */
+  .rows {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: grid;
+    gap: 0.4rem;
+  }
+  .rows > li {
+    border-bottom: 1px solid var(--bank-border);
+    padding: 0.35rem 0;
+    overflow-wrap: anywhere;
+  }
   table {
     width: 100%;
     border-collapse: collapse;

@@ -83,19 +83,6 @@ export class AdminConsole extends LitElement {
         display: block;
         font-size: 1.3rem;
       }
-      ol,
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: grid;
-        gap: 0.4rem;
-      }
-      li {
-        border-bottom: 1px solid var(--bank-border);
-        padding: 0.35rem 0;
-        overflow-wrap: anywhere;
-      }
       .row {
         display: flex;
         flex-wrap: wrap;
@@ -261,7 +248,7 @@ export class AdminConsole extends LitElement {
           </table>
           ${this.transactionsCursor ? html`<button type="button" class="secondary" @click=${this.moreTransactions}>More transactions</button>` : null}
           <h2>All requests</h2>
-          <ul>
+          <ul class="rows">
             ${this.requests.map(
               (r) =>
                 html`<li>

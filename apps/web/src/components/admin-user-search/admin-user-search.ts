@@ -40,12 +40,6 @@ export class AdminUserSearch extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      form {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: end;
-      }
       form label:first-child {
         flex: 1 1 14rem;
       }
@@ -131,7 +125,7 @@ export class AdminUserSearch extends LitElement {
   }
 
   override render() {
-    return html`<form role="search" @submit=${this.onSubmit} @input=${this.onInput} @change=${this.onInput} novalidate>
+    return html`<form class="inline" role="search" @submit=${this.onSubmit} @input=${this.onInput} @change=${this.onInput} novalidate>
         <label>Find a user <input name="q" type="search" maxlength="100" placeholder="Email, name or account number" autocomplete="off" /></label>
         <label
           >Role

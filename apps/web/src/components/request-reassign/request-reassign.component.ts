@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, html } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { ReassignRequestSchema, type RequestView } from '@bank/contracts/requests';
 import type { UserView } from '@bank/contracts/users';
@@ -21,17 +21,7 @@ export class RequestReassign extends LitElement {
   declare done: string | null;
   private readonly session = new ContextConsumer(this, { context: sessionContext });
 
-  static override styles = [
-    sharedStyles,
-    css`
-      form {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: end;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles];
 
   constructor() {
     super();
@@ -60,7 +50,7 @@ export class RequestReassign extends LitElement {
   }
 
   override render() {
-    return html`<form @submit=${(event: SubmitEvent) => void this.reassign(event)} novalidate>
+    return html`<form class="inline" @submit=${(event: SubmitEvent) => void this.reassign(event)} novalidate>
       <label
         >Reassign to
         <select name="employeeId" ?disabled=${!this.employees?.length}>

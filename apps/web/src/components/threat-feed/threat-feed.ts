@@ -40,18 +40,8 @@ export class ThreatFeed extends LitElement {
         margin-bottom: 0.5rem;
       }
       ol {
-        list-style: none;
-        margin: 0;
-        padding: 0;
         max-height: 24rem;
         overflow-y: auto;
-        display: grid;
-        gap: 0.4rem;
-      }
-      li {
-        border-bottom: 1px solid var(--bank-border);
-        padding: 0.35rem 0;
-        overflow-wrap: anywhere;
       }
     `,
   ];
@@ -102,7 +92,7 @@ export class ThreatFeed extends LitElement {
       </div>
       ${shown.length === 0
         ? html`<p class="muted" data-feed-empty>${this.type ? `No ${this.type} events yet.` : 'No security events yet.'}</p>`
-        : html`<ol aria-live=${this.paused ? 'off' : 'polite'} aria-label="Security events, newest first">
+        : html`<ol class="rows" aria-live=${this.paused ? 'off' : 'polite'} aria-label="Security events, newest first">
             ${shown.map(
               (event) => html`<li data-event-type=${event.type}>
                 <strong>${event.type}</strong> <span class="muted">${formatDateTime(event.createdAt)}${event.ip ? ` · ${event.ip}` : ''}</span>
