@@ -90,6 +90,11 @@ describe('a sent transfer disputed and reversed, in the browser', () => {
     const request = alicePage.locator('customer-requests li[data-type="transaction_dispute"]');
     await request.filter({ hasText: 'Disputed transfer' }).filter({ hasText: 'Waiting for review' }).waitFor({ timeout: 5_000 });
     await request.getByText('Your reason: The tickets never arrived').waitFor();
+    // A reload still knows the transfer is disputed (the history reads the customer's disputes).
+    await alicePage.reload();
+    await alicePage.getByText('Live', { exact: true }).waitFor({ timeout: 10_000 });
+    await sent.locator('[data-dispute-status="pending_review"]', { hasText: 'Dispute filed' }).waitFor({ timeout: 10_000 });
+    expect(await sent.getByRole('button', { name: /^Dispute/ }).count()).toBe(0);
 
     // The employee's queue shows it live, with the customer's reason; claimed, it is decided with a reason to reject.
     const queued = employeePage.locator('employee-queue li[data-type="transaction_dispute"]');

@@ -16,6 +16,8 @@ import '../balance-chart/balance-chart';
 import '../transfer-dispute/transfer-dispute.component';
 
 const PAGE = 25;
+/** The newest disputes looked up on load (the page limit of the api). */
+const DISPUTES_PAGE = 100;
 
 /**
  * One account's history, newest first, with the balance after each entry: pages are fetched by
@@ -180,7 +182,17 @@ export class AccountHistory extends LitElement {
     this.disputing = null;
     this.entries = [];
     this.nextCursor = null;
-    await this.fetchPage(null);
+    await Promise.all([this.fetchPage(null), this.fetchDisputes()]);
+  }
+
+  /** The customer's disputes (the newest page): a reloaded history still shows which transfers are disputed. */
+  private async fetchDisputes(): Promise<void> {
+    try {
+      const page = await this.session.value!.api.serviceRequests({ type: 'transaction_dispute', limit: DISPUTES_PAGE });
+      for (const request of page.items) this.noteDispute(request);
+    } catch {
+      // Only the disputes' captions are missing: filing again answers with the one that is open.
+    }
   }
 
   private async loadMore(): Promise<void> {
