@@ -52,14 +52,14 @@ export class AuthController {
   @ApiBearerAuth()
   @Post('auth/logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Sign out: ends the session of the refresh token given (body or cookie), else the caller’s current session' })
+  @ApiOperation({ summary: 'Sign out: ends the session of the refresh token given (body or cookie): its refresh and access tokens die' })
   async logout(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: RefreshDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<void> {
-    await this.auth.logout(user.id, user.sessionId, body.refreshToken ?? this.cookieToken(request));
+    await this.auth.logout(user.id, body.refreshToken ?? this.cookieToken(request));
     response.clearCookie(REFRESH_COOKIE_NAME, { path: REFRESH_COOKIE_PATH });
   }
 

@@ -90,9 +90,9 @@ export class AuthService {
     return this.tokenResponse(user, rotated.familyId, rotated.token);
   }
 
-  /** Ends the session of the refresh token presented (if it is one of this user's), or else the caller's own. */
-  async logout(userId: string, currentSessionId: string, refreshToken: string | undefined): Promise<void> {
-    const sessionId = (refreshToken ? await this.tokens.familyOfToken(userId, refreshToken) : null) ?? (refreshToken ? null : currentSessionId);
+  /** Ends the session of the refresh token presented, if it is one of this user's (its access tokens die with it). */
+  async logout(userId: string, refreshToken: string | undefined): Promise<void> {
+    const sessionId = refreshToken ? await this.tokens.familyOfToken(userId, refreshToken) : null;
     if (!sessionId) return;
     const ended = await this.em.transactional(() => this.sessions.end(userId, { ids: [sessionId] }, 'signed out', null));
     this.sessions.applyHere(userId, ended);

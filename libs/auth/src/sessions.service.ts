@@ -101,8 +101,9 @@ export class SessionsService {
    */
   async end(userId: string, which: { ids: readonly string[] } | { exceptId: string | null }, reason: SessionEndReason, ip: string | null): Promise<string[]> {
     const ended = await this.sessions.revoke(userId, which);
-    // A plain sign-out is the user's own everyday act, not something for the admins' threat feed.
-    if (reason !== 'signed out') {
+    // A plain sign-out is the user's own everyday act, not something for the admins' threat feed;
+    // a reused refresh token is in it already (token.reused).
+    if (reason !== 'signed out' && reason !== 'refresh token reused') {
       for (const sessionId of ended) await this.security.record('session.revoked', { userId, ip, detail: { sessionId, reason } });
     }
     if (ended.length > 0) await this.outbox.append(ended.map((sessionId) => ({ recipient: userRecipient(userId), type: 'session.revoked' as const, data: { sessionId } })));
