@@ -256,6 +256,31 @@ describe('authorization matrix: every registered route × every caller', () => {
       effect: becomes(true),
     },
     'GET /api/v1/me': { expect: signedIn(200) },
+    // Sessions and password (issue 19): every role, each their own.
+    'GET /api/v1/auth/sessions': { expect: signedIn(200) },
+    'DELETE /api/v1/auth/sessions/:id': {
+      // Only the owner's own session ends; anyone else's is 404 like one that does not exist.
+      expect: { anonymous: 401, owner: 204, other: 404, employee: 404, admin: 404 },
+      customerResource: true,
+      setup: async (w) => {
+        const { accessToken } = await t.login(w.owner.email, w.owner.password);
+        return { id: (JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()) as { sid: string }).sid };
+      },
+      watch: async (ctx) => {
+        const [row] = await t.sql<{ revoked: boolean }>('select revoked_at is not null as revoked from sessions where id = ?', [ctx.id]);
+        return row?.revoked ?? null;
+      },
+      effect: becomes(true),
+    },
+    // Ends the caller's other sessions only (the matrix's callers each hold one token, the current one).
+    'POST /api/v1/auth/sessions/revoke-others': { expect: signedIn(204) },
+    // Any signed-in user, their own password. A new password that breaks the rules: 400 for every
+    // signed-in caller, nothing changed (a right one would change the fixtures' passwords, a wrong
+    // current one counts toward their lockout; both are libs/auth/src/sessions.int.spec.ts).
+    'POST /api/v1/auth/password': {
+      expect: signedIn(400),
+      call: () => ({ body: { currentPassword: 'not-the-current-password', newPassword: 'short' } }),
+    },
     'GET /api/v1/events': { expect: signedIn(200) },
     'GET /api/v1/service-requests': { expect: signedIn(200) },
 

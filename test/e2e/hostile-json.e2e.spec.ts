@@ -122,6 +122,8 @@ describe('hostile input over every JSON endpoint (property-based)', () => {
     { route: 'POST /auth/login', path: () => '/api/v1/auth/login', valid: () => ({ email: alice.email, password: alice.password }) },
     { route: 'POST /auth/refresh', path: () => '/api/v1/auth/refresh', valid: () => ({ refreshToken: alice.refreshToken }), allOptional: true },
     { route: 'POST /auth/logout', path: () => '/api/v1/auth/logout', token: () => alice.accessToken, valid: () => ({ refreshToken: alice.refreshToken }), allOptional: true },
+    // Only invalid bodies reach it (a valid one with another current password would count toward the lockout).
+    { route: 'POST /auth/password', path: () => '/api/v1/auth/password', token: () => alice.accessToken, valid: () => ({ currentPassword: alice.password, newPassword: 'a-brand-new-password' }) },
     { route: 'POST /accounts', path: () => '/api/v1/accounts', token: () => alice.accessToken, valid: () => ({ type: 'savings', currency: 'USD' }), allOptional: true },
     { route: 'POST /accounts/:id/deposits', path: () => `/api/v1/accounts/${alice.accountId}/deposits`, token: () => alice.accessToken, valid: () => ({ amount: 100, description: 'x' }), headers: { 'Idempotency-Key': 'hostile' }, optional: ['description'] },
     { route: 'POST /accounts/:id/withdrawals', path: () => `/api/v1/accounts/${alice.accountId}/withdrawals`, token: () => alice.accessToken, valid: () => ({ amount: 100, pin: '4321' }) },
@@ -201,12 +203,13 @@ describe('hostile input over every JSON endpoint (property-based)', () => {
       (id: string) => ['POST', `/api/v1/service-requests/${id}/cancel`],
       (id: string) => ['POST', `/api/v1/service-requests/${id}/claim`],
       (id: string) => ['POST', `/api/v1/admin/users/${id}/unlock`],
+      (id: string) => ['DELETE', `/api/v1/auth/sessions/${id}`],
     ] as const;
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...paths), fc.oneof(nastyString, fc.uuid().map((u) => u.toUpperCase() + 'x'), fc.constantFrom('0', '-1', 'null', 'undefined')), async (path, id) => {
         const [method, url] = path(encode(id).slice(0, 4_000));
         const token = /admin|claim/.test(url) ? (/claim/.test(url) ? employee.accessToken : admin.accessToken) : alice.accessToken;
-        let call = method === 'GET' ? t.http().get(url) : t.http().post(url).send({ amount: 100 });
+        let call = method === 'GET' ? t.http().get(url) : method === 'DELETE' ? t.http().delete(url) : t.http().post(url).send({ amount: 100 });
         call = call.set(bearer(token)).set('X-Admin-Key', 'not-the-key');
         expectProblem(await call, `${method} ${url.replace(/\/[^/]*$/, '/…')}`, `id ${JSON.stringify(id).slice(0, 40)}`);
       }),

@@ -81,7 +81,9 @@ describe('queue board (Bull Board) on the built api', () => {
   });
 
   it('the cookie lives exactly as long as the access token it carries has left', async () => {
-    const claims: AccessTokenClaims = { sub: admin.user.id, role: 'admin', typ: 'access' };
+    const { sid } = JSON.parse(Buffer.from(admin.accessToken.split('.')[1], 'base64url').toString()) as { sid: string };
+    const issuedAtMs = Date.now();
+    const claims: AccessTokenClaims = { sub: admin.user.id, role: 'admin', typ: 'access', sid, iat: Math.floor(issuedAtMs / 1000), iat_ms: issuedAtMs };
     const shortLived = await stack.app.app.get(JwtService).signAsync(claims, { algorithm: JWT_ALGORITHM, issuer: JWT_ISSUER, expiresIn: 60 });
     const cookie = cookieOf(await openSession(shortLived).expect(204));
     const maxAgeS = Number(/; Max-Age=(\d+)/.exec(cookie)?.[1]);

@@ -97,7 +97,8 @@ describe('admins find users (search, keyset pages) and open one user (HTTP, real
     await t.http().post('/api/v1/auth/logout').set(bearer(customer.accessToken)).send({ refreshToken: customer.refreshToken }).expect(204);
     await t.http().post(`/api/v1/admin/users/${customer.user.id}/lock`).set(bearer(adminToken)).send({ reason: 'phone stolen' }).expect(200);
     const after = (await t.http().get(`/api/v1/admin/users/${customer.user.id}`).set(bearer(adminToken)).expect(200)).body as AdminUserDetail;
-    expect(after).toMatchObject({ status: 'locked', lockReason: 'phone stolen', sessions: 1 });
+    // An admin's lock ends every session of the user (issue 19).
+    expect(after).toMatchObject({ status: 'locked', lockReason: 'phone stolen', sessions: 0 });
     expect(Date.parse(after.lockedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
     expect(after.recentSecurityEvents.map((e) => e.type)).toEqual(['account.locked', 'login.failed']);
     expect(after.recentSecurityEvents[0]).toMatchObject({ userId: customer.user.id, detail: { reason: 'phone stolen' } });

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { REFRESH_COOKIE_NAME, REFRESH_COOKIE_PATH, type TokenResponse } from '@bank/contracts/auth';
+import { REFRESH_COOKIE_NAME, REFRESH_COOKIE_PATH, type RefreshResponse, type TokenResponse } from '@bank/contracts/auth';
 import type { UserView } from '@bank/contracts/users';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
@@ -33,15 +33,26 @@ export class AuthController {
   @RateLimit('refresh-ip')
   @Post('auth/refresh')
   @HttpCode(200)
-  async refresh(@Body() body: RefreshDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply): Promise<TokenResponse> {
-    const token = body.refreshToken ?? this.cookieToken(request);
+  @ApiOperation({
+    summary: 'A new token pair for a refresh token (rotated: the old one dies)',
+    description:
+      'The refresh token comes from the body, or else from the HttpOnly refresh cookie. From the cookie, the new refresh token is set in the cookie ' +
+      'only and left out of the answer, so script never reads it; from the body, it is in the answer (and the cookie).',
+  })
+  async refresh(@Body() body: RefreshDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply): Promise<RefreshResponse> {
+    const fromBody = body.refreshToken;
+    const token = fromBody ?? this.cookieToken(request);
     if (!token) throw new ValidationFailed([{ path: 'refreshToken', message: 'required (in the body or the refresh cookie)' }]);
-    return this.withRefreshCookie(response, await this.auth.refresh(token, request.ip ?? null));
+    const tokens = this.withRefreshCookie(response, await this.auth.refresh(token, request.ip ?? null));
+    if (fromBody) return tokens;
+    const { refreshToken: _cookieOnly, ...withoutRefreshToken } = tokens;
+    return withoutRefreshToken;
   }
 
   @ApiBearerAuth()
   @Post('auth/logout')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Sign out: ends the session of the refresh token given (body or cookie): its refresh and access tokens die' })
   async logout(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: RefreshDto,

@@ -2,21 +2,22 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '@bank/contracts/users';
-import { AccountLocked, Forbidden, TokenInvalid } from '@bank/problems/domain-error';
+import { Forbidden, TokenInvalid } from '@bank/problems/domain-error';
 import { TokenService } from './token.service';
-import { LockedUsers } from './locked-users';
 import { bearerToken } from './bearer-token';
 import { IS_PUBLIC } from './public.decorator';
 import { ROLES } from './roles.decorator';
 import type { RequestWithUser } from './current-user.decorator';
 
-/** Global guard: a valid access JWT of a user not locked since it was issued on every non-public route, then the route's roles. */
+/**
+ * Global guard: on every non-public route a valid access JWT that is not revoked (its session
+ * ended, or issued before the user's `tokens_valid_after`: TokenService), then the route's roles.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
-    private readonly lockedUsers: LockedUsers,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -26,9 +27,8 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithUser>();
     const token = bearerToken(request);
     if (!token) throw new TokenInvalid('An access token is required (Authorization: Bearer <token>).');
-    const { id, role, issuedAtS } = await this.tokens.verifyAccessToken(token);
-    if (this.lockedUsers.refuses(id, issuedAtS)) throw new AccountLocked();
-    request.user = { id, role };
+    const { id, role, sessionId } = await this.tokens.verifyAccessToken(token);
+    request.user = { id, role, sessionId };
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(request.user.role)) throw new Forbidden();
     return true;

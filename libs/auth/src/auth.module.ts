@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { UsersModule } from '@bank/users/users.module';
+import { OutboxModule } from '@bank/outbox/outbox.module';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { RefreshToken } from './entities/refresh-token.entity';
@@ -12,13 +13,19 @@ import { TokenService } from './token.service';
 import { AuthService } from './auth.service';
 import { StaffService } from './staff.service';
 import { AuthGuard } from './auth.guard';
-import { LockedUsers } from './locked-users';
+import { TokenRevocations } from './token-revocations';
+import { SessionsRepository } from './sessions.repository';
+import { SessionsService } from './sessions.service';
+import { PasswordService } from './password.service';
+import { FailedSignIns } from './failed-sign-ins';
+import { SessionsController } from './sessions.controller';
 import { AuthController } from './auth.controller';
 import { StaffController } from './staff.controller';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 
 /**
- * Identity: tokens, the global auth guard, sessions (sign-in, refresh, sign-out), staff accounts.
+ * Identity: tokens, the global auth guard, sessions (sign-in, refresh, sign-out, the list a user
+ * sees and ends, revocation on every process), password change, staff accounts.
  * Its security events go to the SecurityTrail port and its routes' limits to the RateLimiter port,
  * both provided app-wide by the security library (identity imports no feature library).
  */
@@ -26,6 +33,7 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
   imports: [
     MikroOrmModule.forFeature([RefreshToken]),
     UsersModule,
+    OutboxModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       // A KeyObject, not a string: jsonwebtoken otherwise first tries the string as a PEM key and
@@ -33,8 +41,20 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
       useFactory: (config: AppConfig) => ({ secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')) }),
     }),
   ],
-  providers: [RefreshTokensRepository, TokenService, AuthService, StaffService, AdminBootstrapService, LockedUsers, { provide: APP_GUARD, useClass: AuthGuard }],
-  controllers: [AuthController, StaffController],
-  exports: [TokenService, StaffService, LockedUsers],
+  providers: [
+    RefreshTokensRepository,
+    SessionsRepository,
+    TokenService,
+    TokenRevocations,
+    SessionsService,
+    FailedSignIns,
+    AuthService,
+    PasswordService,
+    StaffService,
+    AdminBootstrapService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  controllers: [AuthController, SessionsController, StaffController],
+  exports: [TokenService, StaffService, TokenRevocations, SessionsService, AuthService],
 })
 export class AuthModule {}

@@ -5,11 +5,12 @@ import type { UserView } from '@bank/contracts/users';
 import { AccountLocked, InvalidCredentials, NotFound, TokenInvalid } from '@bank/problems/domain-error';
 import { SecretHasher } from '@bank/users/secret-hasher';
 import { UsersService } from '@bank/users/users.service';
-import { toUserView, type User } from '@bank/users/entities/user.entity';
-import { LOCKOUT_THRESHOLD } from '@bank/contracts/security';
-import { TokenService } from './token.service';
+import { isAdminLocked, toUserView, type User } from '@bank/users/entities/user.entity';
+import { TokenService, type RotatedRefreshToken } from './token.service';
 import { SecurityTrail } from './security-trail';
 import { SignInWatch, type SignInOrigin } from './sign-in-watch';
+import { SessionsService } from './sessions.service';
+import { FailedSignIns } from './failed-sign-ins';
 
 /** Sign-in, token refresh and sign-out. */
 @Injectable()
@@ -21,63 +22,80 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly security: SecurityTrail,
     private readonly signIns: SignInWatch,
+    private readonly sessions: SessionsService,
+    private readonly failures: FailedSignIns,
   ) {}
 
   /**
    * Sign-in with lockout: every failure is a `login.failed` security event (with the email tried,
-   * never the password); the LOCKOUT_THRESHOLD-th in a row locks the user, who then gets 423 even
-   * with the right password. An unknown email costs the same hashing time as a wrong password.
-   * A sign-in from a device or address the user never signed in from is notified to them, in the
-   * sign-in's transaction.
+   * never the password); the LOCKOUT_THRESHOLD-th in a row locks the user out of new sign-ins,
+   * who then gets 423 even with the right password (their open sessions go on). An unknown email
+   * costs the same hashing time as a wrong password.
    */
   async login(email: string, password: string, ip: string | null = null, userAgent: string | null = null): Promise<TokenResponse> {
     const user = await this.users.findByEmail(email);
     const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyNothing(password);
-    if (user && passwordMatches && user.status !== 'locked') {
-      const origin: SignInOrigin = { userAgent, ip };
-      const refreshToken = await this.em.transactional(async () => {
-        await this.users.resetFailedLogins(user.id);
-        const issued = await this.tokens.issueRefreshToken(user.id);
-        await this.signIns.noteSignIn(user.id, origin);
-        return issued;
-      });
-      return this.tokenResponse(user, refreshToken);
-    }
+    if (user && passwordMatches && user.status !== 'locked') return this.startSession(user, { userAgent, ip });
     if (user && passwordMatches) throw new AccountLocked();
     const lockedNow = await this.em.transactional(async () => {
       if (!user) {
         await this.security.record('login.failed', { ip, detail: { email: email.toLowerCase(), reason: 'unknown email' } });
         return false;
       }
-      const outcome = await this.users.countFailedLogin(user.id, LOCKOUT_THRESHOLD);
-      await this.security.record('login.failed', {
-        userId: user.id,
-        ip,
-        detail: { email: user.email, reason: outcome.alreadyLocked ? 'wrong password for a locked user' : 'wrong password', failedLogins: outcome.failedLogins },
-      });
-      if (outcome.lockedNow) {
-        await this.security.record('account.locked', { userId: user.id, ip, detail: { email: user.email, reason: `${LOCKOUT_THRESHOLD} failed logins in a row` } });
-        await this.security.announceUser('user.locked', { ...toUserView(user), status: 'locked' });
-      }
-      return outcome.lockedNow || outcome.alreadyLocked;
+      return this.failures.count(user, ip, 'wrong password');
     });
     throw lockedNow ? new AccountLocked() : new InvalidCredentials();
   }
 
-  /** Rotates a refresh token: the presented one dies, a new one of the same family is issued. */
+  /**
+   * The one way a sign-in ends (a password, or a second factor after it): the failure count
+   * starts again, a new session (refresh-token family) begins, the sign-in is noted (a new
+   * device or address is notified to the user) — in one transaction — and the token pair of
+   * that session is issued.
+   */
+  async startSession(user: User, origin: SignInOrigin): Promise<TokenResponse> {
+    const session = await this.em.transactional(async () => {
+      await this.users.resetFailedLogins(user.id);
+      const started = await this.sessions.start(user.id, origin);
+      await this.signIns.noteSignIn(user.id, origin);
+      return started;
+    });
+    return this.tokenResponse(user, session.sessionId, session.refreshToken);
+  }
+
+  /**
+   * Rotates a refresh token: the presented one dies, a new one of the same session is issued.
+   * A lockout after failed sign-ins does not stop it (the session is the user's own); an admin's
+   * lock does (its sessions are ended with it; this catches any it missed).
+   */
   async refresh(refreshToken: string, ip: string | null = null): Promise<TokenResponse> {
-    const rotated = await this.tokens.rotateRefreshToken(refreshToken, ip);
+    let reused: { userId: string; ended: string[] } | null = null;
+    let rotated: RotatedRefreshToken;
+    try {
+      rotated = await this.tokens.rotateRefreshToken(refreshToken, ip, async (userId, familyId) => {
+        reused = { userId, ended: await this.sessions.end(userId, { ids: [familyId] }, 'refresh token reused', ip) };
+      });
+    } catch (error) {
+      const ended = reused as { userId: string; ended: string[] } | null;
+      if (ended) this.sessions.applyHere(ended.userId, ended.ended);
+      throw error;
+    }
     const user = await this.users.findById(rotated.userId);
-    if (!user || user.status === 'locked') {
-      await this.tokens.revokeFamily(rotated.familyId);
+    if (!user || isAdminLocked(user)) {
+      const ended = await this.em.transactional(() => this.sessions.end(rotated.userId, { ids: [rotated.familyId] }, 'signed out', ip));
+      this.sessions.applyHere(rotated.userId, ended);
       if (!user) throw new TokenInvalid();
       throw new AccountLocked();
     }
-    return this.tokenResponse(user, rotated.token);
+    return this.tokenResponse(user, rotated.familyId, rotated.token);
   }
 
+  /** Ends the session of the refresh token presented, if it is one of this user's (its access tokens die with it). */
   async logout(userId: string, refreshToken: string | undefined): Promise<void> {
-    if (refreshToken) await this.tokens.revokeFamilyOfToken(userId, refreshToken);
+    const sessionId = refreshToken ? await this.tokens.familyOfToken(userId, refreshToken) : null;
+    if (!sessionId) return;
+    const ended = await this.em.transactional(() => this.sessions.end(userId, { ids: [sessionId] }, 'signed out', null));
+    this.sessions.applyHere(userId, ended);
   }
 
   async me(userId: string): Promise<UserView> {
@@ -86,9 +104,9 @@ export class AuthService {
     return toUserView(user);
   }
 
-  private async tokenResponse(user: User, refreshToken: string): Promise<TokenResponse> {
+  private async tokenResponse(user: User, sessionId: string, refreshToken: string): Promise<TokenResponse> {
     return {
-      accessToken: await this.tokens.signAccessToken({ id: user.id, role: user.role }),
+      accessToken: await this.tokens.signAccessToken({ id: user.id, role: user.role, sessionId }),
       refreshToken,
       tokenType: 'Bearer',
       expiresIn: this.tokens.accessTokenTtlS,

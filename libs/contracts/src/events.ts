@@ -21,6 +21,8 @@ export const EVENT_TYPES = [
   'hold.updated',
   'notification.created',
   'notifications.read',
+  'session.revoked',
+  'tokens.revoked',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -65,6 +67,21 @@ export interface EventDataMap {
   'notification.created': NotificationCreatedData;
   /** To the user, every device: notifications were marked read; the unread count after it. */
   'notifications.read': UnreadCount;
+  /** To the user, every device: a session ended (signed out from another device, a password change). Every api process then refuses its tokens and cuts its sockets. */
+  'session.revoked': SessionRevokedData;
+  /** To the user, every device: every access token of the user issued before `validAfter` is refused (an admin's lock or unlock); their sockets are cut. */
+  'tokens.revoked': TokensRevokedData;
+}
+
+export interface SessionRevokedData {
+  sessionId: string;
+}
+
+export interface TokensRevokedData {
+  /** ISO 8601 with milliseconds; tokens issued before it are refused. */
+  validAfter: string;
+  /** Whether the user is locked by an admin now (refusals answer 423 `ACCOUNT_LOCKED`, else 401 `TOKEN_INVALID`). */
+  locked: boolean;
 }
 
 /**

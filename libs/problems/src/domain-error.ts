@@ -68,6 +68,13 @@ export class AccountLocked extends DomainError {
   }
 }
 
+/** A password change whose current password is wrong; counted like a failed sign-in. */
+export class PasswordInvalid extends DomainError {
+  constructor() {
+    super('PASSWORD_INVALID', 422, 'The current password is wrong.');
+  }
+}
+
 export class AdminKeyInvalid extends DomainError {
   constructor() {
     super('ADMIN_KEY_INVALID', 403, 'The X-Admin-Key header is missing or wrong.');

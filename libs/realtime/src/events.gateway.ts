@@ -4,6 +4,9 @@ import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { EVENT_ID_PATTERN, userRecipient, type EventRecipient, type LiveHandshakeAuth } from '@bank/contracts/events';
 import { TokenService } from '@bank/auth/token.service';
 import type { VerifiedAccessToken } from '@bank/auth/access-token';
+import { TokenRevocations, type RevocationChange } from '@bank/auth/token-revocations';
+import { isAdminLocked } from '@bank/users/entities/user.entity';
+import { AccountLocked } from '@bank/problems/domain-error';
 import { OutboxService } from '@bank/outbox/outbox.service';
 import { UsersService } from '@bank/users/users.service';
 import { LiveEventsHub, SocketStream } from './live-events.hub';
@@ -24,6 +27,11 @@ interface SocketState {
 
 function handshakeError(code: 'TOKEN_INVALID' | 'ACCOUNT_LOCKED' | 'VALIDATION_FAILED', detail: string): Error {
   return Object.assign(new Error(code), { data: { code, detail } });
+}
+
+/** The room of one session's sockets on this process (never an event recipient): cut when the session ends. */
+export function sessionRoom(sessionId: string): string {
+  return `session:${sessionId}`;
 }
 
 /** What a user's socket receives: their own events, plus their staff role's. Never chosen by the client. */
@@ -51,10 +59,11 @@ export class EventsGateway implements OnGatewayInit<LiveServer>, OnGatewayConnec
     private readonly users: UsersService,
     private readonly orm: MikroORM,
     private readonly presence: RequestPresence,
+    private readonly revocations: TokenRevocations,
   ) {}
 
   afterInit(server: LiveServer): void {
-    this.hub.onUserLocked((userId) => server.local.in(userRecipient(userId)).disconnectSockets(true));
+    this.revocations.onChange((change) => void this.cut(server, change));
     this.hub.onResubscribed((streams) => {
       for (const stream of streams) {
         stream.pause();
@@ -77,7 +86,7 @@ export class EventsGateway implements OnGatewayInit<LiveServer>, OnGatewayConnec
     throttleInbound(socket);
     this.presence.attach(this.server, socket, { id: state.user.id, role: state.user.role, fullName: state.fullName });
     const recipients = recipientsOf(state.user);
-    await socket.join(recipients);
+    await socket.join([...recipients, sessionRoom(state.user.sessionId)]);
     state.expiry = setTimeout(() => {
       socket.emit('session.expired', { code: 'TOKEN_INVALID', detail: 'The access token expired; reconnect with a fresh one.' });
       socket.disconnect(true);
@@ -110,17 +119,40 @@ export class EventsGateway implements OnGatewayInit<LiveServer>, OnGatewayConnec
     let user: VerifiedAccessToken;
     try {
       user = await this.tokens.verifyAccessToken(auth.token);
-    } catch {
-      throw handshakeError('TOKEN_INVALID', 'The access token is invalid or expired.');
+    } catch (error) {
+      if (error instanceof AccountLocked) throw handshakeError('ACCOUNT_LOCKED', 'This user is locked.');
+      throw handshakeError('TOKEN_INVALID', 'The access token is invalid, expired or revoked.');
     }
-    // Access tokens are stateless for 15 minutes; a socket lives longer, so a locked user is refused here.
+    // Beyond the revocations every process keeps: an admin's lock in the database refuses the
+    // socket too (a lockout after failed sign-ins does not: the user's sessions go on).
     const current = await RequestContext.create(this.orm.em, () => this.users.findById(user.id));
     if (!current) throw handshakeError('TOKEN_INVALID', 'The user no longer exists.');
-    if (current.status === 'locked') throw handshakeError('ACCOUNT_LOCKED', 'This user is locked.');
+    if (isAdminLocked(current)) throw handshakeError('ACCOUNT_LOCKED', 'This user is locked.');
     const lastEventId = auth.lastEventId === undefined || auth.lastEventId === null ? null : String(auth.lastEventId);
     if (lastEventId !== null && !EVENT_ID_PATTERN.test(lastEventId)) throw handshakeError('VALIDATION_FAILED', 'auth.lastEventId must be an event id');
     const state: SocketState = { user, fullName: current.fullName, lastEventId: lastEventId === null ? null : BigInt(lastEventId) };
     Object.assign(socket.data as object, state);
+  }
+
+  /**
+   * This process's sockets that a revocation ends: the session's, or the user's authenticated
+   * with a token issued before the new `tokens_valid_after`. Told first why (`session.expired`,
+   * TOKEN_INVALID), so a client refreshes rather than retrying the dead token.
+   */
+  private async cut(server: LiveServer, change: RevocationChange): Promise<void> {
+    const notice = { code: 'TOKEN_INVALID', detail: 'This session was ended; sign in again.' } as const;
+    if (change.kind === 'session') {
+      server.local.to(sessionRoom(change.sessionId)).emit('session.expired', notice);
+      server.local.in(sessionRoom(change.sessionId)).disconnectSockets(true);
+      return;
+    }
+    for (const socket of await server.local.in(userRecipient(change.userId)).fetchSockets()) {
+      const state = socket.data as Partial<SocketState>;
+      if (!state.user || state.user.issuedAtMs < change.validAfterMs) {
+        socket.emit('session.expired', notice);
+        socket.disconnect(true);
+      }
+    }
   }
 
   private async replay(stream: SocketStream): Promise<void> {

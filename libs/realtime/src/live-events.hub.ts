@@ -12,6 +12,8 @@ export function liveEventsConnectionName(redisKeyPrefix: string): string {
   return `${redisKeyPrefix.replace(/[^\w:.-]/g, '_')}live-events`;
 }
 
+const USER_RECIPIENT_PREFIX = 'user:';
+
 /** How many live events a socket may have waiting while its replay runs, before it is cut off. */
 const REPLAY_BUFFER_MAX = 10_000;
 
@@ -79,7 +81,7 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
   private subscriber: Redis | undefined;
   private subscribed = false;
   private resync: ((streams: SocketStream[]) => void) | undefined;
-  private readonly userLockedListeners: Array<(userId: string) => void> = [];
+  private readonly revocationListeners: Array<(userId: string, envelope: EventEnvelope<'session.revoked' | 'tokens.revoked'>) => void> = [];
   private readonly batchListeners: Array<(types: ReadonlySet<EventType>) => void> = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -121,9 +123,12 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  /** Every api process sees every `user.locked` event once: the moment to cut that user's sockets here and refuse their older tokens. */
-  onUserLocked(listener: (userId: string) => void): void {
-    this.userLockedListeners.push(listener);
+  /**
+   * Every api process sees every `session.revoked` and `tokens.revoked` event (whoever caused it,
+   * whether or not the user has a socket here): the moment to refuse those tokens here too.
+   */
+  onRevocation(listener: (userId: string, envelope: EventEnvelope<'session.revoked' | 'tokens.revoked'>) => void): void {
+    this.revocationListeners.push(listener);
   }
 
   /** Called once per batch the relay publishes, with the event types in it (whoever they are for). */
@@ -155,7 +160,9 @@ export class LiveEventsHub implements OnApplicationBootstrap, OnApplicationShutd
     for (const { recipient, envelope } of batch) {
       const set = this.streams.get(recipient);
       if (set) for (const stream of set) stream.offerLive(envelope);
-      if (envelope.type === 'user.locked') for (const listener of this.userLockedListeners) listener(envelope.data.id);
+      if ((envelope.type === 'session.revoked' || envelope.type === 'tokens.revoked') && recipient.startsWith(USER_RECIPIENT_PREFIX)) {
+        for (const listener of this.revocationListeners) listener(recipient.slice(USER_RECIPIENT_PREFIX.length), envelope);
+      }
     }
     if (this.batchListeners.length > 0) {
       const types = new Set(batch.map(({ envelope }) => envelope.type));

@@ -5,13 +5,13 @@ import { UsersModule } from '@bank/users/users.module';
 import { EventsGateway } from './events.gateway';
 import { EventsController } from './events.controller';
 import { LiveEventsHub } from './live-events.hub';
-import { LockedUsersFeed } from './locked-users.feed';
+import { TokenRevocationsFeed } from './token-revocations.feed';
 import { PresenceStore } from './presence/presence.store';
 import { RequestPresence } from './presence/request-presence';
 
 @Module({
   imports: [AuthModule, OutboxModule, UsersModule],
-  providers: [LiveEventsHub, EventsGateway, LockedUsersFeed, PresenceStore, RequestPresence],
+  providers: [LiveEventsHub, EventsGateway, TokenRevocationsFeed, PresenceStore, RequestPresence],
   controllers: [EventsController],
   exports: [LiveEventsHub, EventsGateway],
 })

@@ -12,13 +12,16 @@ describe('lockout and the security trail (HTTP, real PostgreSQL)', () => {
   const eventsOf = (userId: string) =>
     t.sql<{ type: string; detail: Record<string, unknown> }>('select type, detail from security_events where user_id = ? order by id', [userId]);
 
-  it('5 wrong passwords in a row lock the user: 423 even with the right password, refresh refused, every failure recorded without the password', async () => {
+  // Issue 19 ("lockout as a weapon"): anyone can send five wrong passwords, so a lockout blocks new
+  // password sign-ins only; the user's open sessions go on (refresh included). An admin's lock ends them.
+  it('5 wrong passwords in a row lock the user out of sign-in: 423 even with the right password, open sessions go on, every failure recorded without the password', async () => {
     const c = await t.newCustomer();
     const before = await t.login(c.email, TEST_PASSWORD);
     for (let i = 1; i <= 4; i++) expect((await login(c.email, `wrong-password-${i}`).expect(401)).body.code).toBe('INVALID_CREDENTIALS');
     expect((await login(c.email, 'wrong-password-5').expect(423)).body.code).toBe('ACCOUNT_LOCKED');
     expect((await login(c.email, TEST_PASSWORD).expect(423)).body.code).toBe('ACCOUNT_LOCKED');
-    expect((await t.http().post('/api/v1/auth/refresh').send({ refreshToken: before.refreshToken }).expect(423)).body.code).toBe('ACCOUNT_LOCKED');
+    await t.http().get('/api/v1/accounts').set(bearer(before.accessToken)).expect(200);
+    await t.http().post('/api/v1/auth/refresh').send({ refreshToken: before.refreshToken }).expect(200);
 
     const events = await eventsOf(c.user.id);
     expect(events.map((e) => e.type)).toEqual(['login.failed', 'login.failed', 'login.failed', 'login.failed', 'login.failed', 'account.locked']);
@@ -26,6 +29,8 @@ describe('lockout and the security trail (HTTP, real PostgreSQL)', () => {
     expect(JSON.stringify(events)).not.toMatch(/wrong-password|correct-horse/);
     const [user] = await t.sql<{ status: string; failed_login_count: number; lock_reason: string }>('select status, failed_login_count, lock_reason from users where id = ?', [c.user.id]);
     expect(user).toEqual({ status: 'locked', failed_login_count: 5, lock_reason: 'too many failed logins' });
+    const [{ lock_kind }] = await t.sql<{ lock_kind: string }>('select lock_kind from users where id = ?', [c.user.id]);
+    expect(lock_kind).toBe('lockout');
     const pushed = await t.sql<{ type: string; recipient: string }>(
       `select type, recipient from outbox_events where recipient = 'role:admin' and (payload->>'userId' = ? or payload->>'id' = ?) order by id`,
       [c.user.id, c.user.id],

@@ -1,3 +1,5 @@
+import { AuthModule } from '@bank/auth/auth.module';
+import { OutboxModule } from '@bank/outbox/outbox.module';
 import { Module } from '@nestjs/common';
 import { UsersModule } from '@bank/users/users.module';
 import { SecurityModule } from './security.module';
@@ -8,7 +10,7 @@ import { AdminKeyVerifier } from './admin-key.verifier';
 
 /** The admin's security routes: the trail, and locking/unlocking users. */
 @Module({
-  imports: [SecurityModule, UsersModule],
+  imports: [SecurityModule, UsersModule, AuthModule, OutboxModule],
   providers: [UserLocksService, AdminKeyVerifier],
   controllers: [SecurityAdminController, UserLocksController],
 })

@@ -63,14 +63,17 @@ describe('admins lock and unlock users; unlocking needs the admin key (HTTP, rea
     await t.http().post('/api/v1/auth/login').send({ email: customer.email, password: TEST_PASSWORD }).expect(423);
     const [event] = await t.sql<{ detail: Record<string, unknown> }>(`select detail from security_events where user_id = ? and type = 'account.locked'`, [customer.user.id]);
     expect(event.detail).toEqual({ by: admin.user.id, reason: 'card reported stolen' });
-    await t.http().post(`/api/v1/admin/users/${customer.user.id}/lock`).set(bearer(customer.accessToken)).send({ reason: 'x' }).expect(403);
+    // The locked customer's own token is refused outright now (423); another customer's is 403.
+    expect((await t.http().get('/api/v1/accounts').set(bearer(customer.accessToken)).expect(423)).body.code).toBe('ACCOUNT_LOCKED');
+    const bystander = await t.newCustomer();
+    await t.http().post(`/api/v1/admin/users/${customer.user.id}/lock`).set(bearer(bystander.accessToken)).send({ reason: 'x' }).expect(403);
     await t.http().post(`/api/v1/admin/users/${admin.user.id}/lock`).set(bearer(admin.accessToken)).send({ reason: 'oops' }).expect(409);
     await t.http().post('/api/v1/admin/users/00000000-0000-4000-8000-00000000dead/lock').set(bearer(admin.accessToken)).send({ reason: 'nobody' }).expect(404);
   });
 
-  it('an api process started after a lock refuses the user’s older tokens too (seeded from the database)', async () => {
-    const customer = await t.newCustomer();
-    await t.sql(`update users set status = 'locked', locked_at = now() + interval '1 second', lock_reason = 'test' where id = ?`, [customer.user.id]);
+  it('an api process started during an admin’s lock refuses the user’s older tokens too (tokens_valid_after, read from the database)', async () => {
+    const [admin, customer] = await Promise.all([t.newStaff('admin'), t.newCustomer()]);
+    await t.http().post(`/api/v1/admin/users/${customer.user.id}/lock`).set(bearer(admin.accessToken)).send({ reason: 'test' }).expect(200);
     const restarted = await TestApp.start();
     try {
       const refused = await restarted.http().get('/api/v1/accounts').set(bearer(customer.accessToken)).expect(423);

@@ -5,10 +5,21 @@ import type { UserView } from '@bank/contracts/users';
 import { ADMIN_KEY_FAILURES_MAX, ADMIN_KEY_WINDOW_S } from '@bank/contracts/security';
 import { UsersService } from '@bank/users/users.service';
 import { AdminKeyInvalid, Conflict, NotFound, RateLimited } from '@bank/problems/domain-error';
+import { userRecipient } from '@bank/contracts/events';
+import { OutboxService } from '@bank/outbox/outbox.service';
+import { SessionsService } from '@bank/auth/sessions.service';
+import { TokenRevocations } from '@bank/auth/token-revocations';
 import { SecurityEventsService } from './security-events.service';
 import { AdminKeyVerifier } from './admin-key.verifier';
 
-/** What admins do to users: lock with a reason, unlock with the admin key. Each action is in the security trail. */
+const LOCK_RACE_MARGIN_MS = 2_000;
+
+/**
+ * What admins do to users: lock with a reason, unlock with the admin key. Each action is in the
+ * security trail. An admin's lock ends everything: the user's sessions, and — through
+ * `tokens_valid_after` and `tokens.revoked` — every access token issued before it, on every api
+ * process, also after the unlock and after a restart.
+ */
 @Injectable()
 export class UserLocksService {
   constructor(
@@ -16,17 +27,27 @@ export class UserLocksService {
     private readonly users: UsersService,
     private readonly security: SecurityEventsService,
     private readonly adminKey: AdminKeyVerifier,
+    private readonly outbox: OutboxService,
+    private readonly sessions: SessionsService,
+    private readonly revocations: TokenRevocations,
   ) {}
 
   async lock(admin: AuthenticatedUser, userId: string, reason: string, ip: string | null): Promise<UserView> {
     if (userId === admin.id) throw new Conflict('An admin cannot lock themselves out.');
-    return this.em.transactional(async () => {
-      const locked = await this.users.lock(userId, reason);
-      if (!locked) return this.existing(userId);
+    // A sign-in or refresh racing the lock (it read the user just before the lock committed) signs
+    // its token moments after: refused too. The unlock moves the time back to itself.
+    const at = new Date(Date.now() + LOCK_RACE_MARGIN_MS);
+    const outcome = await this.em.transactional(async () => {
+      const locked = await this.users.lock(userId, reason, at);
+      if (!locked) return { user: await this.existing(userId), revoked: false };
+      await this.sessions.endAll(userId);
       await this.security.record('account.locked', { userId, ip, detail: { by: admin.id, reason } });
       await this.security.announceUser('user.locked', locked);
-      return locked;
+      await this.announceRevocation(userId, true);
+      return { user: locked, revoked: true };
     });
+    if (outcome.revoked) await this.applyRevocationHere(userId);
+    return outcome.user;
   }
 
   /**
@@ -47,11 +68,26 @@ export class UserLocksService {
       if (!unlocked) return { kind: 'done', user: await this.existing(userId) } as const;
       await this.security.record('account.unlocked', { userId, ip, detail: { by: admin.id } });
       await this.security.announceUser('user.unlocked', unlocked);
+      await this.announceRevocation(userId, false);
       return { kind: 'done', user: unlocked } as const;
     });
+    if (outcome.kind === 'done') await this.applyRevocationHere(userId);
     if (outcome.kind === 'suspended') throw new RateLimited(outcome.retryAfterS, 'Too many wrong admin keys: unlocking is suspended for this admin.');
     if (outcome.kind === 'wrong-key') throw new AdminKeyInvalid();
     return outcome.user;
+  }
+
+  /** Every api process learns the user's `tokens_valid_after` (and whether the lock is in force) from the stream, in the lock's transaction. */
+  private async announceRevocation(userId: string, locked: boolean): Promise<void> {
+    const revocation = await this.users.tokenRevocation(userId);
+    if (!revocation) return;
+    await this.outbox.append([{ recipient: userRecipient(userId), type: 'tokens.revoked', data: { validAfter: new Date(revocation.validAfterMs).toISOString(), locked } }]);
+  }
+
+  /** After the commit: this process at once (the others when the stream reaches them). */
+  private async applyRevocationHere(userId: string): Promise<void> {
+    const revocation = await this.users.tokenRevocation(userId);
+    if (revocation) this.revocations.tokensRevoked(userId, revocation.validAfterMs, revocation.adminLocked);
   }
 
   private async existing(userId: string): Promise<UserView> {

@@ -55,10 +55,15 @@ export interface FailedLoginRow {
   failed_login_count: number;
 }
 
-export interface RecentLockRow {
+export interface TokenRevocationRow {
   id: string;
-  locked_at_s: string;
+  /** Epoch milliseconds, as text (bigint). */
+  valid_after_ms: string;
+  admin_locked: boolean;
 }
+
+const TOKEN_REVOCATION_SELECT = `select id, floor(extract(epoch from tokens_valid_after) * 1000)::bigint as valid_after_ms,
+  (status = 'locked' and lock_kind is distinct from 'lockout') as admin_locked from users`;
 
 /** The users table's statements. Every one joins the caller's transaction, if any. */
 @Injectable()
@@ -121,10 +126,11 @@ export class UsersRepository {
          status = case when failed_login_count + 1 >= ? then 'locked' else status end,
          locked_at = case when failed_login_count + 1 >= ? then now() else locked_at end,
          lock_reason = case when failed_login_count + 1 >= ? then 'too many failed logins' else lock_reason end,
+         lock_kind = case when failed_login_count + 1 >= ? then 'lockout' else lock_kind end,
          updated_at = now()
        where id = ? and status = 'active'
        returning status, failed_login_count`,
-      [threshold, threshold, threshold, userId],
+      [threshold, threshold, threshold, threshold, userId],
     );
     return row ?? null;
   }
@@ -133,21 +139,44 @@ export class UsersRepository {
     await this.em.execute('update users set failed_login_count = 0, updated_at = now() where id = ? and failed_login_count > 0', [userId]);
   }
 
-  /** Null when the user was not active. */
-  async lock(userId: string, reason: string): Promise<UserRow | null> {
+  /**
+   * An admin's lock: also of a user locked out by failed sign-ins (an admin's lock then ends their
+   * sessions too). Tokens issued before `at` are refused from now on. Null when the user was
+   * locked by an admin already.
+   */
+  async lock(userId: string, reason: string, at: Date): Promise<UserRow | null> {
     const [row] = await this.em.execute<UserRow[]>(
-      `update users set status = 'locked', locked_at = now(), lock_reason = ?, updated_at = now() where id = ? and status = 'active' returning *`,
-      [reason, userId],
+      `update users set status = 'locked', lock_kind = 'admin', locked_at = now(), lock_reason = ?, tokens_valid_after = greatest(tokens_valid_after, ?), updated_at = now()
+       where id = ? and (status = 'active' or lock_kind = 'lockout') returning *`,
+      [reason, at, userId],
     );
     return row ?? null;
   }
 
-  /** Null when the user was not locked. */
-  async unlock(userId: string): Promise<UserRow | null> {
+  /**
+   * Null when the user was not locked. Ending an admin's lock sets `tokens_valid_after` to `at`:
+   * every token from before the unlock stays refused (none was issued during the lock), one from
+   * a sign-in after it passes — also when the lock set it a little ahead. Ending a lockout leaves
+   * the user's sessions as they were.
+   */
+  async unlock(userId: string, at: Date): Promise<UserRow | null> {
     const [row] = await this.em.execute<UserRow[]>(
-      `update users set status = 'active', failed_login_count = 0, locked_at = null, lock_reason = null, updated_at = now() where id = ? and status = 'locked' returning *`,
-      [userId],
+      `update users set status = 'active', failed_login_count = 0, locked_at = null, lock_reason = null, lock_kind = null,
+         tokens_valid_after = case when lock_kind is distinct from 'lockout' then ? else tokens_valid_after end,
+         updated_at = now()
+       where id = ? and status = 'locked' returning *`,
+      [at, userId],
     );
+    return row ?? null;
+  }
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.em.execute('update users set password_hash = ?, updated_at = now() where id = ?', [passwordHash, userId]);
+  }
+
+  /** When the user's tokens became valid, and whether an admin's lock is in force: what every api process keeps of them. */
+  async tokenRevocation(userId: string): Promise<TokenRevocationRow | null> {
+    const [row] = await this.em.execute<TokenRevocationRow[]>(`${TOKEN_REVOCATION_SELECT} where id = ? and tokens_valid_after is not null`, [userId]);
     return row ?? null;
   }
 
@@ -187,11 +216,11 @@ export class UsersRepository {
     return row ?? null;
   }
 
-  /** Users locked within the last `withinS` seconds, with when (epoch seconds). Runs outside any request (at start). */
-  lockedWithin(withinS: number): Promise<RecentLockRow[]> {
+  /** Users whose tokens_valid_after is within the last `withinS` seconds (older ones have no valid token left). Runs outside any request (at start). */
+  tokenRevocationsWithin(withinS: number): Promise<TokenRevocationRow[]> {
     return this.em
       .fork()
       .getConnection()
-      .execute<RecentLockRow[]>(`select id, floor(extract(epoch from locked_at)) as locked_at_s from users where locked_at > now() - make_interval(secs => ?)`, [withinS]);
+      .execute<TokenRevocationRow[]>(`${TOKEN_REVOCATION_SELECT} where tokens_valid_after > now() - make_interval(secs => ?)`, [withinS]);
   }
 }

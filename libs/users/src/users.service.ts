@@ -2,7 +2,18 @@ import { Injectable } from '@nestjs/common';
 import type { UserView } from '@bank/contracts/users';
 import { Conflict } from '@bank/problems/domain-error';
 import type { User } from './entities/user.entity';
-import { UsersRepository, type NewUserRow, type UserRow, type UserSearchFilter } from './users.repository';
+import { UsersRepository, type NewUserRow, type TokenRevocationRow, type UserRow, type UserSearchFilter } from './users.repository';
+
+/** A user's tokens issued before `validAfterMs` are refused; `adminLocked`: an admin's lock is in force. */
+export interface TokenRevocation {
+  userId: string;
+  validAfterMs: number;
+  adminLocked: boolean;
+}
+
+function toTokenRevocation(row: TokenRevocationRow): TokenRevocation {
+  return { userId: row.id, validAfterMs: Number(row.valid_after_ms), adminLocked: row.admin_locked };
+}
 
 /** The one door to the users table. */
 @Injectable()
@@ -63,16 +74,33 @@ export class UsersService {
     return this.users.resetFailedLogins(userId);
   }
 
-  /** An admin's lock; null when the user was locked already. */
-  async lock(userId: string, reason: string): Promise<UserView | null> {
-    const row = await this.users.lock(userId, reason);
+  /**
+   * An admin's lock (also over a lockout after failed sign-ins): the user's tokens issued before
+   * `at` are refused from now on. Null when an admin had locked the user already.
+   */
+  async lock(userId: string, reason: string, at = new Date()): Promise<UserView | null> {
+    const row = await this.users.lock(userId, reason, at);
     return row ? userRowToView(row) : null;
   }
 
-  /** An admin's unlock: the failure count starts again; null when the user was not locked. */
-  async unlock(userId: string): Promise<UserView | null> {
-    const row = await this.users.unlock(userId);
+  /**
+   * An unlock: the failure count starts again; ending an admin's lock also refuses tokens issued
+   * before `at`. Null when the user was not locked.
+   */
+  async unlock(userId: string, at = new Date()): Promise<UserView | null> {
+    const row = await this.users.unlock(userId, at);
     return row ? userRowToView(row) : null;
+  }
+
+  /** A new password hash (Argon2id, from SecretHasher). */
+  setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    return this.users.setPasswordHash(userId, passwordHash);
+  }
+
+  /** The user's `tokens_valid_after` and whether an admin's lock is in force; null when it was never set. */
+  async tokenRevocation(userId: string): Promise<TokenRevocation | null> {
+    const row = await this.users.tokenRevocation(userId);
+    return row ? toTokenRevocation(row) : null;
   }
 
   async view(userId: string): Promise<UserView | null> {
@@ -97,9 +125,9 @@ export class UsersService {
     };
   }
 
-  /** When each user locked within the last `withinS` seconds was locked (epoch seconds). */
-  async lockedWithin(withinS: number): Promise<Array<{ userId: string; lockedAtS: number }>> {
-    return (await this.users.lockedWithin(withinS)).map((row) => ({ userId: row.id, lockedAtS: Number(row.locked_at_s) }));
+  /** Every user whose `tokens_valid_after` lies within the last `withinS` seconds. */
+  async tokenRevocationsWithin(withinS: number): Promise<TokenRevocation[]> {
+    return (await this.users.tokenRevocationsWithin(withinS)).map(toTokenRevocation);
   }
 }
 

@@ -45,6 +45,26 @@ describe('session, polling fallback, long histories', () => {
     expect(refreshes).toEqual([]);
   });
 
+  it('the Security page lists this device and another session, and signs the other one out', async () => {
+    const customer = await stack.app.newCustomer();
+    const otherSid = (JSON.parse(Buffer.from(customer.accessToken.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
+    const page = await newPage();
+    await signIn(page, stack.app.url, customer.email, customer.password, 'customer-dashboard');
+    await page.getByRole('link', { name: 'Security' }).click();
+    const thisDevice = page.locator('security-page tr[data-current]');
+    await thisDevice.getByText('this device').waitFor();
+    const other = page.locator(`security-page tr[data-session-id="${otherSid}"]`);
+    await other.waitFor();
+    expect(await page.locator('security-page tbody tr').count()).toBe(2);
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('security-page [role="status"]', { hasText: 'Signed out' }).waitFor();
+    await other.waitFor({ state: 'detached' });
+    await stack.app.http().get('/api/v1/accounts').set(bearer(customer.accessToken)).expect(401);
+    await stack.app.http().post('/api/v1/auth/refresh').send({ refreshToken: customer.refreshToken }).expect(401);
+    await thisDevice.waitFor();
+    expect(await page.locator('security-page two-factor-settings').count()).toBe(1);
+  });
+
   it('a cold load of / (no session ever) logs no console error and no failed request', async () => {
     const page = await newPage();
     const problems: string[] = [];

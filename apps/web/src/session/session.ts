@@ -1,6 +1,6 @@
 import { BankApiClient } from '@bank/contracts/client/bank-api-client';
 import { ApiProblem } from '@bank/contracts/client/api-problem';
-import type { TokenResponse } from '@bank/contracts/auth';
+import type { RefreshResponse } from '@bank/contracts/auth';
 import type { UserView } from '@bank/contracts/users';
 
 /** Refresh this long before the access token expires. */
@@ -88,7 +88,7 @@ export class Session extends EventTarget {
     return locks ? locks.request('bankingcore-refresh', refresh) : refresh();
   }
 
-  private adopt(tokens: TokenResponse): void {
+  private adopt(tokens: RefreshResponse): void {
     this.accessToken = tokens.accessToken;
     const changed = this.user?.id !== tokens.user.id;
     this.user = tokens.user;

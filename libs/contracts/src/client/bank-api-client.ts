@@ -1,6 +1,6 @@
 import type { AccountList, AccountLookup, AccountView, OpenAccountRequest } from '../accounts';
 import type { AdminStats, AdminUserDetail } from '../admin';
-import type { RegisterRequest, RegisterResponse, TokenResponse } from '../auth';
+import type { ChangePasswordRequest, RefreshResponse, RegisterRequest, RegisterResponse, SessionList, TokenResponse } from '../auth';
 import type { EventEnvelope } from '../events';
 import type { HoldStatus, HoldView, ReviewedHoldView, TransferHeld } from '../holds';
 import { IDEMPOTENCY_KEY_HEADER, type DepositRequest, type EntryView, type LedgerCheck, type MoneyMoved, type TransactionView, type TransferRequest, type WithdrawalRequest } from '../ledger';
@@ -84,11 +84,24 @@ export class BankApiClient {
     return this.request('POST', '/auth/login', { body: { email, password }, auth: false });
   }
   /** Without a token, the browser's HttpOnly refresh cookie is used. */
-  refresh(refreshToken?: string): Promise<TokenResponse> {
+  refresh(refreshToken?: string): Promise<RefreshResponse> {
     return this.request('POST', '/auth/refresh', { body: refreshToken ? { refreshToken } : {}, auth: false });
   }
   logout(refreshToken?: string): Promise<void> {
     return this.request('POST', '/auth/logout', { body: refreshToken ? { refreshToken } : {} });
+  }
+  /** The caller's open sessions; `current` marks this one. */
+  sessions(): Promise<SessionList> {
+    return this.request('GET', '/auth/sessions');
+  }
+  revokeSession(sessionId: string): Promise<void> {
+    return this.request('DELETE', `/auth/sessions/${encodeURIComponent(sessionId)}`);
+  }
+  revokeOtherSessions(): Promise<void> {
+    return this.request('POST', '/auth/sessions/revoke-others');
+  }
+  changePassword(body: ChangePasswordRequest): Promise<void> {
+    return this.request('POST', '/auth/password', { body });
   }
   me(): Promise<UserView> {
     return this.request('GET', '/me');

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { TokenService } from '@bank/auth/token.service';
 import type { VerifiedAccessToken } from '@bank/auth/access-token';
 import { UsersService } from '@bank/users/users.service';
+import { isAdminLocked } from '@bank/users/entities/user.entity';
 import { bearerToken } from '@bank/auth/bearer-token';
 import { AccountLocked, Forbidden, TokenInvalid } from '@bank/problems/domain-error';
 
@@ -13,7 +14,7 @@ export const QUEUE_BOARD_PATH = '/admin/queues';
 
 /**
  * Who may open Bull Board: an admin with a valid access token — from `Authorization: Bearer` or
- * the board cookie — who is not locked. The board can retry and delete jobs, so nobody else.
+ * the board cookie — that is not revoked, of an admin not locked by an admin. The board can retry and delete jobs, so nobody else.
  */
 @Injectable()
 export class QueueBoardAccess {
@@ -30,15 +31,17 @@ export class QueueBoardAccess {
   }
 
   /**
-   * Unlike the REST guard and like the socket handshake, looks the user up: a lock ends board
-   * access at once, not when the token expires (423 `ACCOUNT_LOCKED`, as login and refresh answer).
+   * The token must not be revoked (TokenService: its session ended, or issued before the user's
+   * `tokens_valid_after`, which outlives an unlock and a restart). Unlike the REST guard and like
+   * the socket handshake, also looks the user up: an admin's lock ends board access at once (423
+   * `ACCOUNT_LOCKED`, as login and refresh answer); a lockout after failed sign-ins does not.
    */
   async authorize(token: string): Promise<VerifiedAccessToken> {
     const caller = await this.tokens.verifyAccessToken(token);
     if (caller.role !== 'admin') throw new Forbidden('The queue board is for admins only.');
     const user = await RequestContext.create(this.orm.em, () => this.users.findById(caller.id));
     if (!user) throw new TokenInvalid();
-    if (user.status === 'locked') throw new AccountLocked();
+    if (isAdminLocked(user)) throw new AccountLocked();
     return caller;
   }
 }

@@ -13,9 +13,13 @@ import '../register-form/register-form';
 import '../customer-dashboard/customer-dashboard';
 import '../employee-queue/employee-queue';
 import '../admin-console/admin-console';
+import '../security-page/security-page.component';
 
 /** What each role's app is called beside the brand: the tier it is (theme.css gives each its look). */
 const TIER_NAMES: Record<Role, string | null> = { customer: null, employee: 'Workbench', admin: 'Console' };
+
+/** Every role's own sessions, password and two-factor settings. */
+const SECURITY_ROUTE = '#/security';
 
 /**
  * The app shell: provides the tab's session and its one live connection to every view, routes by
@@ -70,6 +74,13 @@ export class BankApp extends LitElement {
       .who {
         color: var(--bank-muted);
       }
+      .nav {
+        color: var(--bank-text);
+        font-weight: 600;
+      }
+      .nav[aria-current='page'] {
+        text-decoration-thickness: 2px;
+      }
     `,
   ];
 
@@ -115,6 +126,7 @@ export class BankApp extends LitElement {
   private view() {
     const user = this.session.user;
     if (!user) return this.route === '#/register' ? html`<register-form></register-form>` : html`<sign-in></sign-in>`;
+    if (this.route === SECURITY_ROUTE) return html`<security-page></security-page>`;
     switch (user.role) {
       case 'customer':
         return html`<customer-dashboard></customer-dashboard>`;
@@ -132,7 +144,8 @@ export class BankApp extends LitElement {
         ${user ? html`<connection-badge .connection=${this.live}></connection-badge><notification-bell></notification-bell>` : null}
         <theme-toggle></theme-toggle>
         ${user
-          ? html`<span class="who">${user.fullName} · ${user.role}</span>
+          ? html`<a class="nav" href=${SECURITY_ROUTE} aria-current=${this.route === SECURITY_ROUTE ? 'page' : 'false'}>Security</a>
+              <span class="who">${user.fullName} · ${user.role}</span>
               <button class="secondary" type="button" @click=${() => this.session.signOut()}>Sign out</button>`
           : null}
       </header>
