@@ -2,21 +2,28 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '@bank/contracts/users';
-import { AccountLocked, Forbidden, TokenInvalid } from '@bank/problems/domain-error';
+import { AccountLocked, Forbidden, MfaRequired, TokenInvalid } from '@bank/problems/domain-error';
 import { TokenService } from './token.service';
 import { LockedUsers } from './locked-users';
 import { bearerToken } from './bearer-token';
 import { IS_PUBLIC } from './public.decorator';
 import { ROLES } from './roles.decorator';
+import { OPEN_BEFORE_MFA } from './open-before-mfa.decorator';
+import { MfaService } from './mfa.service';
 import type { RequestWithUser } from './current-user.decorator';
 
-/** Global guard: a valid access JWT of a user not locked since it was issued on every non-public route, then the route's roles. */
+/**
+ * Global guard: a valid access JWT of a user not locked since it was issued on every non-public
+ * route; staff who must enrol in TOTP first (`MFA_REQUIRED_FOR_STAFF`) only on the routes open to
+ * them; then the route's roles.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
     private readonly lockedUsers: LockedUsers,
+    private readonly mfa: MfaService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -29,6 +36,7 @@ export class AuthGuard implements CanActivate {
     const { id, role, issuedAtS } = await this.tokens.verifyAccessToken(token);
     if (this.lockedUsers.refuses(id, issuedAtS)) throw new AccountLocked();
     request.user = { id, role };
+    if (!this.reflector.getAllAndOverride<boolean>(OPEN_BEFORE_MFA, targets) && (await this.mfa.enrolmentRequired(id, role))) throw new MfaRequired();
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(request.user.role)) throw new Forbidden();
     return true;

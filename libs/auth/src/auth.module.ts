@@ -16,11 +16,19 @@ import { LockedUsers } from './locked-users';
 import { AuthController } from './auth.controller';
 import { StaffController } from './staff.controller';
 import { AdminBootstrapService } from './admin-bootstrap.service';
+import { Clock, SystemClock } from './clock';
+import { FailedSignIns } from './failed-sign-ins';
+import { MfaChallenges } from './mfa-challenges';
+import { MfaChallengesRepository } from './mfa-challenges.repository';
+import { MfaController } from './mfa.controller';
+import { MfaService } from './mfa.service';
+import { TotpFactorsRepository } from './totp-factors.repository';
 
 /**
- * Identity: tokens, the global auth guard, sessions (sign-in, refresh, sign-out), staff accounts.
- * Its security events go to the SecurityTrail port and its routes' limits to the RateLimiter port,
- * both provided app-wide by the security library (identity imports no feature library).
+ * Identity: tokens, the global auth guard, sessions (sign-in, refresh, sign-out), TOTP two-factor
+ * sign-in, staff accounts. Its security events go to the SecurityTrail port, its routes' limits to
+ * the RateLimiter port, both provided app-wide by the security library, and its notices to users to
+ * the UserNotifier port, provided by the notifications library (identity imports no feature library).
  */
 @Module({
   imports: [
@@ -33,8 +41,22 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
       useFactory: (config: AppConfig) => ({ secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')) }),
     }),
   ],
-  providers: [RefreshTokensRepository, TokenService, AuthService, StaffService, AdminBootstrapService, LockedUsers, { provide: APP_GUARD, useClass: AuthGuard }],
-  controllers: [AuthController, StaffController],
-  exports: [TokenService, StaffService, LockedUsers],
+  providers: [
+    RefreshTokensRepository,
+    TokenService,
+    AuthService,
+    StaffService,
+    AdminBootstrapService,
+    LockedUsers,
+    { provide: Clock, useClass: SystemClock },
+    FailedSignIns,
+    TotpFactorsRepository,
+    MfaChallengesRepository,
+    MfaChallenges,
+    MfaService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  controllers: [AuthController, MfaController, StaffController],
+  exports: [TokenService, StaffService, LockedUsers, MfaService],
 })
 export class AuthModule {}

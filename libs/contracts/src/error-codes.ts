@@ -23,6 +23,9 @@ export const ERROR_CODES = [
   'HOLD_NOT_PENDING',
   'DISPUTE_NOT_ALLOWED',
   'SECOND_APPROVER_REQUIRED',
+  'MFA_REQUIRED',
+  'MFA_INVALID',
+  'PASSWORD_INVALID',
   // Extensions beyond the v1 list: codes for failures no client input should cause.
   'FEATURE_UNAVAILABLE',
   // A reassignment to someone who cannot review: not an employee, or locked (422).
