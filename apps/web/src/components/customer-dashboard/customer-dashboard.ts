@@ -13,6 +13,7 @@ import type { MoneyFormMode } from '../money-form/money-form';
 import '../money-form/money-form';
 import '../account-history/account-history';
 import '../customer-requests/customer-requests';
+import '../two-factor-settings/two-factor-settings.component';
 import '../pending-holds/pending-holds.component';
 import type { PendingHolds } from '../pending-holds/pending-holds.component';
 import type { CustomerRequests } from '../customer-requests/customer-requests';
@@ -198,6 +199,8 @@ export class CustomerDashboard extends LitElement {
           </section>
           <pending-holds .accounts=${this.accounts}></pending-holds>
           <customer-requests .accounts=${this.accounts}></customer-requests>
+          <!-- Until the Security page (issue 19's sessions work) holds it. -->
+          <two-factor-settings></two-factor-settings>
         </div>
       </div>`;
   }
