@@ -7,7 +7,13 @@ const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 const shared = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }],
+    // otplib's crypto and Base32 plugins (@noble/hashes, @scure/base) ship ES modules only, which
+    // Node loads with require(esm) but Jest's module system cannot: compiled to CommonJS for tests.
+    '/node_modules/@(noble|scure)/.+\\.js$': ['@swc/jest', { ...swc, swcrc: false, sourceMaps: false, jsc: { ...swc.jsc, parser: { syntax: 'ecmascript' } } }],
+  },
+  transformIgnorePatterns: ['^(?!.*/node_modules/@(noble|scure)/).*/node_modules/'],
   moduleNameMapper: { '^@bank/([^/]+)/(.*)$': '<rootDir>/libs/$1/src/$2' },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

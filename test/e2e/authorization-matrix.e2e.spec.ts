@@ -5,6 +5,7 @@ import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RequestContext } from '@mikro-orm/postgresql';
 import type { Response } from 'supertest';
+import { generate as generateTotp } from 'otplib';
 import type { RequestType } from '@bank/contracts/requests';
 import { RequestsService } from '@bank/requests/requests.service';
 import { bearer, TEST_PASSWORD, TEST_PIN, TestApp, uniqueEmail, type TestCustomer, type TestStaff } from '../support/test-app';
@@ -281,6 +282,35 @@ describe('authorization matrix: every registered route × every caller', () => {
       expect: signedIn(400),
       call: () => ({ body: { currentPassword: 'not-the-current-password', newPassword: 'short' } }),
     },
+    // Two-factor sign-in: each caller's own factor. Nobody here turns it on for good (the callers
+    // sign in again elsewhere in this file): confirm and disable reach their rule and are refused.
+    'GET /api/v1/auth/mfa': { expect: signedIn(200) },
+    'POST /api/v1/auth/mfa/totp/setup': { expect: signedIn(200) },
+    'POST /api/v1/auth/mfa/totp/confirm': {
+      // With no setup pending → 409 CONFLICT (an earlier setup of the caller's is cleared first).
+      expect: signedIn(409),
+      call: async (_ctx, who, w) => {
+        const caller = identity(who, w);
+        if (caller) await t.sql('delete from totp_factors where user_id = ?', [caller.user.id]);
+        return { body: { code: '123456' } };
+      },
+    },
+    'DELETE /api/v1/auth/mfa/totp': {
+      // The right password, and TOTP is not on → 409 CONFLICT.
+      expect: signedIn(409),
+      call: () => ({ body: { password: TEST_PASSWORD, code: '123456' } }),
+    },
+    'POST /api/v1/auth/mfa/verify': {
+      // Public: the mfaToken is the credential. Each call is a fresh user's second step, with a recovery code.
+      expect: all(200),
+      call: async () => {
+        const enrolled = await t.newCustomer();
+        const { secret } = (await http().post('/api/v1/auth/mfa/totp/setup').set(as(enrolled)).expect(200)).body as { secret: string };
+        const { recoveryCodes } = (await http().post('/api/v1/auth/mfa/totp/confirm').set(as(enrolled)).send({ code: await generateTotp({ secret }) }).expect(200)).body as { recoveryCodes: string[] };
+        const { mfaToken } = (await http().post('/api/v1/auth/login').send({ email: enrolled.email, password: enrolled.password }).expect(200)).body as { mfaToken: string };
+        return { body: { mfaToken, recoveryCode: recoveryCodes[0] } };
+      },
+    },
     'GET /api/v1/events': { expect: signedIn(200) },
     'GET /api/v1/service-requests': { expect: signedIn(200) },
 
@@ -491,7 +521,7 @@ describe('authorization matrix: every registered route × every caller', () => {
   // ---------------------------------------------------------------------------------------------
   // Running one call and judging it.
 
-  function identity(who: Who, w: World): { accessToken: string } | null {
+  function identity(who: Who, w: World): TestCustomer | TestStaff | null {
     switch (who) {
       case 'anonymous':
         return null;
@@ -519,8 +549,9 @@ describe('authorization matrix: every registered route × every caller', () => {
          union all select concat_ws(':', 'request', id, owner_id, status, assignee_id, resolution, expires_at, updated_at) from service_requests where owner_id in (?)
          union all select concat_ws(':', 'refresh', id, used_at, revoked_at) from refresh_tokens where user_id in (?)
          union all select concat_ws(':', 'notification', id, read_at) from notifications where user_id in (?)
+         union all select concat_ws(':', 'totp', user_id, status, secret, last_time_step) from totp_factors where user_id in (?)
        ) rows`,
-      [ids, ids, ids, ids, ids, ids],
+      [ids, ids, ids, ids, ids, ids, ids],
     );
     return row.digest;
   }

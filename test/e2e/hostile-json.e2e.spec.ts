@@ -116,7 +116,16 @@ describe('hostile input over every JSON endpoint (property-based)', () => {
   };
 
   /** `optional`: fields the api may go without (not dropped by the "missing" strategy); `allOptional`: an empty body is valid. */
-  type BodyRoute = { route: string; path: () => string; token?: () => string; valid: () => Record<string, unknown>; headers?: Record<string, string>; optional?: string[]; allOptional?: boolean };
+  type BodyRoute = {
+    route: string;
+    path: () => string;
+    method?: 'POST' | 'DELETE';
+    token?: () => string;
+    valid: () => Record<string, unknown>;
+    headers?: Record<string, string>;
+    optional?: string[];
+    allOptional?: boolean;
+  };
   const bodyRoutes: BodyRoute[] = [
     { route: 'POST /auth/register', path: () => '/api/v1/auth/register', valid: () => ({ email: 'new-person@test.bankingcore.local', password: 'a-long-enough-password', fullName: 'New Person', pin: '1234' }) },
     { route: 'POST /auth/login', path: () => '/api/v1/auth/login', valid: () => ({ email: alice.email, password: alice.password }) },
@@ -134,10 +143,14 @@ describe('hostile input over every JSON endpoint (property-based)', () => {
     { route: 'POST /service-requests/:id/submit', path: () => `/api/v1/service-requests/${requestId}/submit`, token: () => alice.accessToken, valid: () => ({ pin: '9876' }) },
     { route: 'POST /admin/users/:id/lock', path: () => `/api/v1/admin/users/${bob.user.id}/lock`, token: () => admin.accessToken, valid: () => ({ reason: 'test' }) },
     { route: 'POST /admin/staff', path: () => '/api/v1/admin/staff', token: () => admin.accessToken, valid: () => ({ email: 'staff-x@test.bankingcore.local', password: 'a-long-enough-password', fullName: 'Staff X', role: 'employee' }) },
+    // Two-factor sign-in (POST /auth/mfa/totp/setup reads no body).
+    { route: 'POST /auth/mfa/totp/confirm', path: () => '/api/v1/auth/mfa/totp/confirm', token: () => alice.accessToken, valid: () => ({ code: '123456' }) },
+    { route: 'DELETE /auth/mfa/totp', path: () => '/api/v1/auth/mfa/totp', method: 'DELETE', token: () => alice.accessToken, valid: () => ({ password: alice.password, code: '123456' }) },
+    { route: 'POST /auth/mfa/verify', path: () => '/api/v1/auth/mfa/verify', valid: () => ({ mfaToken: 'a'.repeat(43), code: '123456' }) },
   ];
 
   const send = (route: BodyRoute, raw: string, contentType = 'application/json') => {
-    let call = t.http().post(route.path()).set('Content-Type', contentType);
+    let call = (route.method === 'DELETE' ? t.http().delete(route.path()) : t.http().post(route.path())).set('Content-Type', contentType);
     if (route.token) call = call.set(bearer(route.token()));
     for (const [name, value] of Object.entries(route.headers ?? {})) call = call.set(name, value);
     return call.send(raw);
@@ -176,7 +189,7 @@ describe('hostile input over every JSON endpoint (property-based)', () => {
     const kyc = bodyRoutes.find((r) => r.route === 'POST /service-requests')!;
     expectProblem(await send(kyc, '{"type":"kyc_update","details":{"address":"1 Main\\u0000 Street","phone":"+1 555 0100"}}'), kyc.route, 'address with NUL');
     for (const route of bodyRoutes) {
-      let call = t.http().post(route.path()).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip');
+      let call = (route.method === 'DELETE' ? t.http().delete(route.path()) : t.http().post(route.path())).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip');
       if (route.token) call = call.set(bearer(route.token()));
       expectProblem(await call.send(Buffer.from('this is not gzip')), route.route, 'a gzip body that does not decompress');
     }

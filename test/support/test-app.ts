@@ -7,6 +7,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig, type AppConfig } from '@bank/config/app-config';
 import type { TokenResponse, RegisterResponse } from '@bank/contracts/auth';
 import type { Role, UserView } from '@bank/contracts/users';
+import { Clock } from '@bank/auth/clock';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
 import { createHttpAdapter } from '../../apps/api/src/http-edge/http-adapter';
@@ -66,9 +67,12 @@ export class TestApp {
     readonly registeredRoutes: ReadonlyArray<{ method: string; url: string }>,
   ) {}
 
-  static async start(overrides: Record<string, string> = {}): Promise<TestApp> {
+  /** `clock` replaces the api's "now" where rules depend on it (TOTP steps, the mfaToken's expiry). */
+  static async start(overrides: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestApp> {
     const config = testConfig(overrides);
-    const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
+    const builder = Test.createTestingModule({ imports: [ApiModule.forRoot(config)] });
+    if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
+    const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), { logger: false, bodyParser: false });
     const registeredRoutes: Array<{ method: string; url: string }> = [];
     app
@@ -133,6 +137,7 @@ export class TestApp {
     return Number(row.balance);
   }
 
+  /** A password sign-in of a user without TOTP (with TOTP on, the answer is the challenge instead: see the MFA tests). */
   async login(email: string, password: string): Promise<TokenResponse> {
     const response = await this.http().post('/api/v1/auth/login').send({ email, password }).expect(200);
     return response.body as TokenResponse;
@@ -157,5 +162,26 @@ export class TestApp {
 
   async close(): Promise<void> {
     await this.app.close();
+  }
+}
+
+/**
+ * "Now" under the test's control (TestApp.start's `clock`): it stands still until moved, starting
+ * in the middle of the current 30-second step, so a code computed for it stays right while it is sent.
+ */
+export class ManualClock extends Clock {
+  private atMs = Math.floor(Date.now() / 30_000) * 30_000 + 15_000;
+
+  nowMs(): number {
+    return this.atMs;
+  }
+
+  get nowS(): number {
+    return Math.floor(this.atMs / 1000);
+  }
+
+  /** Moves "now" by this many seconds (negative: back). */
+  advance(seconds: number): void {
+    this.atMs += seconds * 1000;
   }
 }

@@ -1,5 +1,6 @@
 import { BankApiClient } from '@bank/contracts/client/bank-api-client';
 import { ApiProblem } from '@bank/contracts/client/api-problem';
+import { isMfaChallenge } from '@bank/contracts/mfa';
 
 /** Statuses after which the same call may simply be made again: nothing happened, or a replay is harmless. */
 const TRANSIENT = new Set([0, 502, 503, 504]);
@@ -30,7 +31,10 @@ export class SimulatedClient {
 
   async signIn(email: string, password: string): Promise<void> {
     this.credentials = { email, password };
-    this.token = (await this.api.login(email, password)).accessToken;
+    const answer = await this.api.login(email, password);
+    // The simulator's users never turn two-factor sign-in on.
+    if (isMfaChallenge(answer)) throw new Error(`${email} has two-factor sign-in on: the simulator signs in with a password only`);
+    this.token = answer.accessToken;
     this.signedInAt = Date.now();
   }
 

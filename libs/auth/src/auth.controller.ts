@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { REFRESH_COOKIE_NAME, REFRESH_COOKIE_PATH, type RefreshResponse, type TokenResponse } from '@bank/contracts/auth';
 import type { UserView } from '@bank/contracts/users';
+import { isMfaChallenge, type LoginResponse } from '@bank/contracts/mfa';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
 import { ValidationFailed } from '@bank/problems/domain-error';
@@ -12,6 +13,8 @@ import { Public } from './public.decorator';
 import { CurrentUser } from './current-user.decorator';
 import type { AuthenticatedUser } from './access-token';
 import { RateLimit } from './rate-limit.decorator';
+import { OpenBeforeMfa } from './open-before-mfa.decorator';
+import { withRefreshCookie } from './refresh-cookie';
 
 @ApiTags('auth')
 @Controller()
@@ -25,8 +28,10 @@ export class AuthController {
   @RateLimit('login-ip', 'login-email')
   @Post('auth/login')
   @HttpCode(200)
-  async login(@Body() body: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply): Promise<TokenResponse> {
-    return this.withRefreshCookie(response, await this.auth.login(body.email, body.password, request.ip ?? null, request.headers['user-agent'] ?? null));
+  async login(@Body() body: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply): Promise<LoginResponse> {
+    const answer = await this.auth.login(body.email, body.password, request.ip ?? null, request.headers['user-agent'] ?? null);
+    // With TOTP on, no tokens and no cookie yet: the second step (POST /auth/mfa/verify) sets it.
+    return isMfaChallenge(answer) ? answer : withRefreshCookie(response, answer, this.config);
   }
 
   @Public()
@@ -43,13 +48,14 @@ export class AuthController {
     const fromBody = body.refreshToken;
     const token = fromBody ?? this.cookieToken(request);
     if (!token) throw new ValidationFailed([{ path: 'refreshToken', message: 'required (in the body or the refresh cookie)' }]);
-    const tokens = this.withRefreshCookie(response, await this.auth.refresh(token, request.ip ?? null));
+    const tokens = withRefreshCookie(response, await this.auth.refresh(token, request.ip ?? null), this.config);
     if (fromBody) return tokens;
     const { refreshToken: _cookieOnly, ...withoutRefreshToken } = tokens;
     return withoutRefreshToken;
   }
 
   @ApiBearerAuth()
+  @OpenBeforeMfa()
   @Post('auth/logout')
   @HttpCode(204)
   @ApiOperation({ summary: 'Sign out: ends the session of the refresh token given (body or cookie): its refresh and access tokens die' })
@@ -64,6 +70,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @OpenBeforeMfa()
   @Get('me')
   me(@CurrentUser() user: AuthenticatedUser): Promise<UserView> {
     return this.auth.me(user.id);
@@ -72,17 +79,5 @@ export class AuthController {
   private cookieToken(request: FastifyRequest): string | undefined {
     const value: unknown = request.cookies?.[REFRESH_COOKIE_NAME];
     return typeof value === 'string' && value.length > 0 ? value : undefined;
-  }
-
-  /** Browsers keep the refresh token in an HttpOnly cookie that script cannot read (DESIGN.md "Security"). */
-  private withRefreshCookie(response: FastifyReply, tokens: TokenResponse): TokenResponse {
-    response.setCookie(REFRESH_COOKIE_NAME, tokens.refreshToken, {
-      httpOnly: true,
-      secure: this.config.isProduction,
-      sameSite: 'strict',
-      path: REFRESH_COOKIE_PATH,
-      maxAge: this.config.refreshTokenTtlS,
-    });
-    return tokens;
   }
 }

@@ -22,12 +22,19 @@ import { SessionsController } from './sessions.controller';
 import { AuthController } from './auth.controller';
 import { StaffController } from './staff.controller';
 import { AdminBootstrapService } from './admin-bootstrap.service';
+import { Clock, SystemClock } from './clock';
+import { MfaChallenges } from './mfa-challenges';
+import { MfaChallengesRepository } from './mfa-challenges.repository';
+import { MfaController } from './mfa.controller';
+import { MfaService } from './mfa.service';
+import { TotpFactorsRepository } from './totp-factors.repository';
 
 /**
  * Identity: tokens, the global auth guard, sessions (sign-in, refresh, sign-out, the list a user
- * sees and ends, revocation on every process), password change, staff accounts.
- * Its security events go to the SecurityTrail port and its routes' limits to the RateLimiter port,
- * both provided app-wide by the security library (identity imports no feature library).
+ * sees and ends, revocation on every process), password change, TOTP two-factor sign-in, staff
+ * accounts. Its security events go to the SecurityTrail port, its routes' limits to the RateLimiter
+ * port, both provided app-wide by the security library, and its notices to users to the
+ * SecurityNotices port, provided by the notifications library (identity imports no feature library).
  */
 @Module({
   imports: [
@@ -47,14 +54,19 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
     TokenService,
     TokenRevocations,
     SessionsService,
+    { provide: Clock, useClass: SystemClock },
     FailedSignIns,
+    TotpFactorsRepository,
+    MfaChallengesRepository,
+    MfaChallenges,
+    MfaService,
     AuthService,
     PasswordService,
     StaffService,
     AdminBootstrapService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  controllers: [AuthController, SessionsController, StaffController],
-  exports: [TokenService, StaffService, TokenRevocations, SessionsService, AuthService],
+  controllers: [AuthController, SessionsController, MfaController, StaffController],
+  exports: [TokenService, StaffService, TokenRevocations, SessionsService, AuthService, MfaService],
 })
 export class AuthModule {}

@@ -6,11 +6,14 @@ import { AccountLocked, InvalidCredentials, NotFound, TokenInvalid } from '@bank
 import { SecretHasher } from '@bank/users/secret-hasher';
 import { UsersService } from '@bank/users/users.service';
 import { isAdminLocked, toUserView, type User } from '@bank/users/entities/user.entity';
+import type { LoginResponse } from '@bank/contracts/mfa';
 import { TokenService, type RotatedRefreshToken } from './token.service';
 import { SecurityTrail } from './security-trail';
 import { SignInWatch, type SignInOrigin } from './sign-in-watch';
 import { SessionsService } from './sessions.service';
 import { FailedSignIns } from './failed-sign-ins';
+import { TotpFactorsRepository } from './totp-factors.repository';
+import { MfaChallenges } from './mfa-challenges';
 
 /** Sign-in, token refresh and sign-out. */
 @Injectable()
@@ -23,32 +26,37 @@ export class AuthService {
     private readonly security: SecurityTrail,
     private readonly signIns: SignInWatch,
     private readonly sessions: SessionsService,
-    private readonly failures: FailedSignIns,
+    private readonly failedSignIns: FailedSignIns,
+    private readonly totpFactors: TotpFactorsRepository,
+    private readonly mfaChallenges: MfaChallenges,
   ) {}
 
   /**
    * Sign-in with lockout: every failure is a `login.failed` security event (with the email tried,
    * never the password); the LOCKOUT_THRESHOLD-th in a row locks the user out of new sign-ins,
    * who then gets 423 even with the right password (their open sessions go on). An unknown email
-   * costs the same hashing time as a wrong password.
+   * costs the same hashing time as a wrong password. With TOTP on, the right password answers the
+   * challenge of the second step instead of tokens (and does not reset the failure count: only a
+   * completed sign-in does, so wrong codes between right passwords still add up to a lock).
    */
-  async login(email: string, password: string, ip: string | null = null, userAgent: string | null = null): Promise<TokenResponse> {
+  async login(email: string, password: string, ip: string | null = null, userAgent: string | null = null): Promise<LoginResponse> {
     const user = await this.users.findByEmail(email);
     const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyNothing(password);
-    if (user && passwordMatches && user.status !== 'locked') return this.startSession(user, { userAgent, ip });
+    if (user && passwordMatches && user.status !== 'locked') {
+      if (await this.totpFactors.isActive(user.id)) return this.mfaChallenges.issue(user.id);
+      return this.startSession(user, { userAgent, ip });
+    }
     if (user && passwordMatches) throw new AccountLocked();
-    const lockedNow = await this.em.transactional(async () => {
-      if (!user) {
-        await this.security.record('login.failed', { ip, detail: { email: email.toLowerCase(), reason: 'unknown email' } });
-        return false;
-      }
-      return this.failures.count(user, ip, 'wrong password');
-    });
-    throw lockedNow ? new AccountLocked() : new InvalidCredentials();
+    if (!user) {
+      await this.em.transactional(() => this.security.record('login.failed', { ip, detail: { email: email.toLowerCase(), reason: 'unknown email' } }));
+      throw new InvalidCredentials();
+    }
+    throw (await this.failedSignIns.count(user, { type: 'login.failed', reason: 'wrong password', ip })) ? new AccountLocked() : new InvalidCredentials();
   }
 
   /**
-   * The one way a sign-in ends (a password, or a second factor after it): the failure count
+   * The one way a proven sign-in gets its tokens — the password, and the second factor when TOTP
+   * is on (`POST /auth/mfa/verify` comes here too): the failure count
    * starts again, a new session (refresh-token family) begins, the sign-in is noted (a new
    * device or address is notified to the user) — in one transaction — and the token pair of
    * that session is issued.

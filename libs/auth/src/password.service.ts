@@ -33,7 +33,7 @@ export class PasswordService {
     // Locked out by failed attempts: no more guesses of the current password until an admin unlocks.
     if (user.status === 'locked') throw new AccountLocked();
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
-      await this.em.transactional(() => this.failures.count(user, ip, 'wrong current password (password change)'));
+      await this.failures.count(user, { type: 'login.failed', reason: 'wrong current password (password change)', ip });
       throw new PasswordInvalid();
     }
     const passwordHash = await this.hasher.hash(newPassword);

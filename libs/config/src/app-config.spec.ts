@@ -31,6 +31,15 @@ describe('configuration', () => {
     expect(config.defaultedSecrets).toEqual(['JWT_SECRET', 'ADMIN_KEY', 'ADMIN_PASSWORD']);
   });
 
+  it('MFA_REQUIRED_FOR_STAFF: on by default in production only, validated, and may be set either way', () => {
+    expect(loadConfig({}).mfaRequiredForStaff).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test' }).mfaRequiredForStaff).toBe(false);
+    expect(loadConfig(productionSecrets).mfaRequiredForStaff).toBe(true);
+    expect(loadConfig({ ...productionSecrets, MFA_REQUIRED_FOR_STAFF: 'false' }).mfaRequiredForStaff).toBe(false);
+    expect(loadConfig({ MFA_REQUIRED_FOR_STAFF: 'true' }).mfaRequiredForStaff).toBe(true);
+    expect(problemsOf({ MFA_REQUIRED_FOR_STAFF: 'sometimes' })).toEqual([expect.stringMatching(/^MFA_REQUIRED_FOR_STAFF: must be true or false/)]);
+  });
+
   it('names each invalid variable', () => {
     const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://x/y', REDIS_URL: 'nope', NODE_ENV: 'staging', DEMO_DATA: 'maybe' });
     for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'NODE_ENV', 'DEMO_DATA']) {

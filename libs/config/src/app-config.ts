@@ -96,6 +96,8 @@ const EnvSchema = z.object({
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),
   REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(60).max(90 * 24 * 3600).default(30 * 24 * 3600),
   DEMO_DATA: booleanFlag.default(false),
+  // Default by NODE_ENV (on in production), so it is optional here.
+  MFA_REQUIRED_FOR_STAFF: booleanFlag.optional(),
   READY_REQUIRES_WORKER: booleanFlag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z.string().default(''),
@@ -139,6 +141,8 @@ export interface AppConfig {
   adminPassword: string;
   accessTokenTtlS: number;
   refreshTokenTtlS: number;
+  /** Staff (employees, admins) without TOTP may only enrol (and refresh, sign out, read /me): on by default in production. */
+  mfaRequiredForStaff: boolean;
   demoData: boolean;
   /** `/health/ready` also waits for a live worker (off for an api started alone on purpose). */
   readyRequiresWorker: boolean;
@@ -237,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminPassword: secret('ADMIN_PASSWORD'),
     accessTokenTtlS: vars.ACCESS_TOKEN_TTL_S,
     refreshTokenTtlS: vars.REFRESH_TOKEN_TTL_S,
+    mfaRequiredForStaff: vars.MFA_REQUIRED_FOR_STAFF ?? isProduction,
     demoData: vars.DEMO_DATA,
     readyRequiresWorker: vars.READY_REQUIRES_WORKER,
     logLevel: vars.LOG_LEVEL,

@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'HOLD_NOT_PENDING',
   'DISPUTE_NOT_ALLOWED',
   'SECOND_APPROVER_REQUIRED',
+  'MFA_REQUIRED',
+  'MFA_INVALID',
   // A password change whose current password is wrong (422).
   'PASSWORD_INVALID',
   // Extensions beyond the v1 list: codes for failures no client input should cause.

@@ -68,13 +68,6 @@ export class AccountLocked extends DomainError {
   }
 }
 
-/** A password change whose current password is wrong; counted like a failed sign-in. */
-export class PasswordInvalid extends DomainError {
-  constructor() {
-    super('PASSWORD_INVALID', 422, 'The current password is wrong.');
-  }
-}
-
 export class AdminKeyInvalid extends DomainError {
   constructor() {
     super('ADMIN_KEY_INVALID', 403, 'The X-Admin-Key header is missing or wrong.');
@@ -97,5 +90,26 @@ export class FeatureUnavailable extends DomainError {
 export class ServiceUnavailable extends DomainError {
   constructor(detail: string, retryAfterS = 2) {
     super('SERVICE_UNAVAILABLE', 503, detail, { retryAfter: retryAfterS }, undefined, { 'Retry-After': String(retryAfterS) });
+  }
+}
+
+/** A second factor (TOTP code, recovery code or the sign-in's mfaToken) that is wrong, spent or expired. */
+export class MfaInvalid extends DomainError {
+  constructor(detail = 'The code is wrong or was already used, or the sign-in step expired.') {
+    super('MFA_INVALID', 401, detail);
+  }
+}
+
+/** Staff must turn two-factor sign-in on before anything but enrolment (`MFA_REQUIRED_FOR_STAFF`). */
+export class MfaRequired extends DomainError {
+  constructor(detail = 'Turn on two-factor sign-in first (POST /auth/mfa/totp/setup, then /confirm).') {
+    super('MFA_REQUIRED', 401, detail);
+  }
+}
+
+/** The caller's own current password, asked again for a sensitive change (a password change, turning two-factor off), is wrong; counted like a failed sign-in. */
+export class PasswordInvalid extends DomainError {
+  constructor(detail = 'The password is wrong.') {
+    super('PASSWORD_INVALID', 422, detail);
   }
 }

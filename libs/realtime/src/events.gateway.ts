@@ -3,6 +3,7 @@ import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGat
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { EVENT_ID_PATTERN, userRecipient, type EventRecipient, type LiveHandshakeAuth } from '@bank/contracts/events';
 import { TokenService } from '@bank/auth/token.service';
+import { MfaService } from '@bank/auth/mfa.service';
 import type { VerifiedAccessToken } from '@bank/auth/access-token';
 import { TokenRevocations, type RevocationChange } from '@bank/auth/token-revocations';
 import { isAdminLocked } from '@bank/users/entities/user.entity';
@@ -25,7 +26,7 @@ interface SocketState {
   expiry?: NodeJS.Timeout;
 }
 
-function handshakeError(code: 'TOKEN_INVALID' | 'ACCOUNT_LOCKED' | 'VALIDATION_FAILED', detail: string): Error {
+function handshakeError(code: 'TOKEN_INVALID' | 'ACCOUNT_LOCKED' | 'MFA_REQUIRED' | 'VALIDATION_FAILED', detail: string): Error {
   return Object.assign(new Error(code), { data: { code, detail } });
 }
 
@@ -60,6 +61,7 @@ export class EventsGateway implements OnGatewayInit<LiveServer>, OnGatewayConnec
     private readonly orm: MikroORM,
     private readonly presence: RequestPresence,
     private readonly revocations: TokenRevocations,
+    private readonly mfa: MfaService,
   ) {}
 
   afterInit(server: LiveServer): void {
@@ -125,9 +127,11 @@ export class EventsGateway implements OnGatewayInit<LiveServer>, OnGatewayConnec
     }
     // Beyond the revocations every process keeps: an admin's lock in the database refuses the
     // socket too (a lockout after failed sign-ins does not: the user's sessions go on).
-    const current = await RequestContext.create(this.orm.em, () => this.users.findById(user.id));
+    const [current, mustEnrol] = await RequestContext.create(this.orm.em, () => Promise.all([this.users.findById(user.id), this.mfa.enrolmentRequired(user.id, user.role)]));
     if (!current) throw handshakeError('TOKEN_INVALID', 'The user no longer exists.');
     if (isAdminLocked(current)) throw handshakeError('ACCOUNT_LOCKED', 'This user is locked.');
+    // Staff who must turn on two-factor sign-in first (MFA_REQUIRED_FOR_STAFF) get no live feed until they have.
+    if (mustEnrol) throw handshakeError('MFA_REQUIRED', 'Turn on two-factor sign-in first.');
     const lastEventId = auth.lastEventId === undefined || auth.lastEventId === null ? null : String(auth.lastEventId);
     if (lastEventId !== null && !EVENT_ID_PATTERN.test(lastEventId)) throw handshakeError('VALIDATION_FAILED', 'auth.lastEventId must be an event id');
     const state: SocketState = { user, fullName: current.fullName, lastEventId: lastEventId === null ? null : BigInt(lastEventId) };

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { LiveStack } from '../../support/live-stack';
 import { launchChromium, newContext, signIn } from '../../support/browser';
 import { bearer } from '../../support/test-app';
+import { generate as generateTotp } from 'otplib';
 
 /** The session's life in the browser, and the fallbacks: REST polling, infinite scroll, CSV. */
 describe('session, polling fallback, long histories', () => {
@@ -63,6 +64,37 @@ describe('session, polling fallback, long histories', () => {
     await stack.app.http().post('/api/v1/auth/refresh').send({ refreshToken: customer.refreshToken }).expect(401);
     await thisDevice.waitFor();
     expect(await page.locator('security-page two-factor-settings').count()).toBe(1);
+  });
+
+  it('two-factor sign-in: enrol with a code computed from the shown secret, keep the recovery codes, sign out, sign in with two steps', async () => {
+    const customer = await stack.app.newFundedCustomer(1_000);
+    const page = await newPage();
+    await signIn(page, stack.app.url, customer.email, customer.password, 'customer-dashboard');
+    await page.getByRole('link', { name: 'Security' }).click();
+    const settings = page.locator('security-page two-factor-settings');
+    await settings.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+    const secret = (await settings.locator('[data-totp-secret]').textContent())!.trim();
+    expect(await settings.locator('img.qr').getAttribute('src')).toMatch(/^data:image\/svg\+xml;/);
+    await settings.getByLabel('Code from the app').fill(await generateTotp({ secret }));
+    await settings.getByRole('button', { name: 'Confirm and turn on' }).click();
+    await settings.locator('[data-recovery-codes] li').first().waitFor();
+    expect(await settings.locator('[data-recovery-codes] li').count()).toBe(10);
+    await settings.getByRole('button', { name: 'I have saved them' }).click();
+    await settings.locator('p', { hasText: 'Two-factor sign-in is on' }).waitFor();
+    expect(await settings.locator('[data-recovery-codes]').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').fill(customer.email);
+    await page.getByLabel('Password').fill(customer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Two-factor sign-in' }).waitFor();
+    await page.getByLabel('Code').fill('000000');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.locator('sign-in [role="alert"]').waitFor();
+    // The enrolment spent this step's code: the next step's (within the ±1 step window) signs in.
+    await page.getByLabel('Code').fill(await generateTotp({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.locator('customer-dashboard').waitFor();
   });
 
   it('a cold load of / (no session ever) logs no console error and no failed request', async () => {

@@ -1,6 +1,7 @@
 import { BankApiClient } from '@bank/contracts/client/bank-api-client';
 import { ApiProblem } from '@bank/contracts/client/api-problem';
-import type { RefreshResponse } from '@bank/contracts/auth';
+import type { RefreshResponse, TokenResponse } from '@bank/contracts/auth';
+import { isMfaChallenge, type MfaChallengeResponse } from '@bank/contracts/mfa';
 import type { UserView } from '@bank/contracts/users';
 
 /** Refresh this long before the access token expires. */
@@ -49,8 +50,17 @@ export class Session extends EventTarget {
     return this.accessToken;
   }
 
-  async signIn(email: string, password: string): Promise<void> {
-    this.adopt(await this.api.login(email, password));
+  /** Signs in, or — with two-factor sign-in on — answers the challenge for `verifySecondFactor`. */
+  async signIn(email: string, password: string): Promise<MfaChallengeResponse | null> {
+    const answer = await this.api.login(email, password);
+    if (isMfaChallenge(answer)) return answer;
+    this.adopt(answer);
+    return null;
+  }
+
+  /** The second step of a sign-in: the authenticator's code or a recovery code. */
+  async verifySecondFactor(mfaToken: string, secondFactor: { code: string } | { recoveryCode: string }): Promise<void> {
+    this.adopt(await this.api.mfaVerify({ mfaToken, ...secondFactor }));
   }
 
   /** After a reload: the refresh cookie, if there is a live one, signs the tab in again (not tried when this browser signed out). */

@@ -11,6 +11,8 @@ import { uniqueDatabaseUrl } from '../../../../test/support/test-env';
 import { dropDatabase, prepareDatabase } from '@bank/db/prepare-database';
 import { BankApiClient } from './bank-api-client';
 import { ApiProblem } from './api-problem';
+import type { TokenResponse } from '../auth';
+import { isMfaChallenge, type LoginResponse } from '../mfa';
 
 /** What went over the wire, for the few assertions the typed answers cannot show (headers, cookies). */
 interface Exchange {
@@ -26,6 +28,13 @@ interface Exchange {
  * PostgreSQL and Redis): every method answers what API.md promises, and every refusal arrives as an
  * ApiProblem carrying the problem document.
  */
+
+/** The tokens of a sign-in of a user without two-factor sign-in (with it, the answer is a challenge). */
+function tokensOf(answer: LoginResponse): TokenResponse {
+  if (isMfaChallenge(answer)) throw new Error('expected tokens, got the two-factor challenge');
+  return answer;
+}
+
 describe('BankApiClient against the real api (API.md over HTTP)', () => {
   let t: TestApp;
   const exchanges: Exchange[] = [];
@@ -87,7 +96,7 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
       // The client reads the token on every call, so one instance follows the session as it changes.
       let token: string | null = 'stale-token';
       const session = new BankApiClient({ baseUrl: t.url, accessToken: () => token, fetch: recordingFetch });
-      const tokens = await session.login(email, TEST_PASSWORD);
+      const tokens = tokensOf(await session.login(email, TEST_PASSWORD));
       expect(lastExchange().requestHeaders.authorization).toBeUndefined();
       expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: expect.any(Number), user: { id: registered.user.id, email } });
       token = tokens.accessToken;
@@ -105,7 +114,7 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
       // Reuse revoked the whole family, the newest token too.
       expect((await refusal(session.refresh(rotated.refreshToken))).code).toBe('TOKEN_INVALID');
 
-      const again = await session.login(email, TEST_PASSWORD);
+      const again = tokensOf(await session.login(email, TEST_PASSWORD));
       token = again.accessToken;
       await expect(session.logout(again.refreshToken)).resolves.toBeUndefined();
       expect(lastExchange()).toMatchObject({ method: 'POST', status: 204 });
@@ -152,7 +161,7 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
       const root = await admin();
       const email = uniqueEmail('guesser');
       await root.createStaff({ email, password: TEST_PASSWORD, fullName: 'Key Guesser', role: 'admin' });
-      const guesser = as((await as(null).login(email, TEST_PASSWORD)).accessToken);
+      const guesser = as(tokensOf(await as(null).login(email, TEST_PASSWORD)).accessToken);
       const customer = await t.newCustomer();
       for (let i = 0; i < 5; i++) expect((await refusal(guesser.unlockUser(customer.user.id, `guess-${i}`))).code).toBe('ADMIN_KEY_INVALID');
       const suspended = await refusal(guesser.unlockUser(customer.user.id, t.config.adminKey));
@@ -379,7 +388,7 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
       const staffEmail = uniqueEmail('employee');
       const staff = await root.createStaff({ email: staffEmail, password: TEST_PASSWORD, fullName: 'New Employee', role: 'employee' });
       expect(staff).toMatchObject({ email: staffEmail, role: 'employee', status: 'active' });
-      expect((await as(null).login(staffEmail, TEST_PASSWORD)).user.id).toBe(staff.id);
+      expect(tokensOf(await as(null).login(staffEmail, TEST_PASSWORD)).user.id).toBe(staff.id);
 
       await refusal(as(null).login(customer.email, 'a-wrong-password'));
       expect((await root.securityEvents()).items[0]).toMatchObject({ type: 'login.failed', userId: customer.user.id });
@@ -397,7 +406,7 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
       const unlocked = await root.unlockUser(customer.user.id, t.config.adminKey);
       expect(lastExchange().requestHeaders['x-admin-key']).toBe(t.config.adminKey);
       expect(unlocked).toMatchObject({ id: customer.user.id, status: 'active' });
-      expect((await as(null).login(customer.email, TEST_PASSWORD)).user.id).toBe(customer.user.id);
+      expect(tokensOf(await as(null).login(customer.email, TEST_PASSWORD)).user.id).toBe(customer.user.id);
 
       const newest = await root.securityEvents({ limit: 2 });
       expect(newest.items.map((e) => e.type)).toEqual(['account.unlocked', 'admin_key.failed']);

@@ -1,6 +1,7 @@
 import type { AccountList, AccountLookup, AccountView, OpenAccountRequest } from '../accounts';
 import type { AdminStats, AdminUserDetail } from '../admin';
 import type { ChangePasswordRequest, RefreshResponse, RegisterRequest, RegisterResponse, SessionList, TokenResponse } from '../auth';
+import type { LoginResponse, MfaStatus, TotpConfirmResponse, TotpSetupResponse } from '../mfa';
 import type { EventEnvelope } from '../events';
 import type { HoldStatus, HoldView, ReviewedHoldView, TransferHeld } from '../holds';
 import { IDEMPOTENCY_KEY_HEADER, type DepositRequest, type EntryView, type LedgerCheck, type MoneyMoved, type TransactionView, type TransferRequest, type WithdrawalRequest } from '../ledger';
@@ -80,7 +81,8 @@ export class BankApiClient {
   register(body: RegisterRequest): Promise<RegisterResponse> {
     return this.request('POST', '/auth/register', { body, auth: false });
   }
-  login(email: string, password: string): Promise<TokenResponse> {
+  /** Tokens, or — with two-factor sign-in on — the challenge of the second step (`isMfaChallenge`), answered by `mfaVerify`. */
+  login(email: string, password: string): Promise<LoginResponse> {
     return this.request('POST', '/auth/login', { body: { email, password }, auth: false });
   }
   /** Without a token, the browser's HttpOnly refresh cookie is used. */
@@ -105,6 +107,24 @@ export class BankApiClient {
   }
   me(): Promise<UserView> {
     return this.request('GET', '/me');
+  }
+
+  // Two-factor sign-in (API.md "Sessions, password, two-factor sign-in")
+  mfaStatus(): Promise<MfaStatus> {
+    return this.request('GET', '/auth/mfa');
+  }
+  totpSetup(): Promise<TotpSetupResponse> {
+    return this.request('POST', '/auth/mfa/totp/setup');
+  }
+  totpConfirm(code: string): Promise<TotpConfirmResponse> {
+    return this.request('POST', '/auth/mfa/totp/confirm', { body: { code } });
+  }
+  /** `code`: the authenticator's code or a recovery code. */
+  totpDisable(password: string, code: string): Promise<void> {
+    return this.request('DELETE', '/auth/mfa/totp', { body: { password, code } });
+  }
+  mfaVerify(body: { mfaToken: string; code: string } | { mfaToken: string; recoveryCode: string }): Promise<TokenResponse> {
+    return this.request('POST', '/auth/mfa/verify', { body, auth: false });
   }
 
   // Accounts and money

@@ -6,7 +6,8 @@ import type { VerifiedAccessToken } from '@bank/auth/access-token';
 import { UsersService } from '@bank/users/users.service';
 import { isAdminLocked } from '@bank/users/entities/user.entity';
 import { bearerToken } from '@bank/auth/bearer-token';
-import { AccountLocked, Forbidden, TokenInvalid } from '@bank/problems/domain-error';
+import { AccountLocked, Forbidden, MfaRequired, TokenInvalid } from '@bank/problems/domain-error';
+import { MfaService } from '@bank/auth/mfa.service';
 
 /** The cookie a browser link to the board carries (set by `POST /api/v1/admin/queues/session`). */
 export const QUEUE_BOARD_COOKIE = 'bankingcore_queue_board';
@@ -22,6 +23,7 @@ export class QueueBoardAccess {
     private readonly tokens: TokenService,
     private readonly users: UsersService,
     private readonly orm: MikroORM,
+    private readonly mfa: MfaService,
   ) {}
 
   async check(request: FastifyRequest): Promise<VerifiedAccessToken> {
@@ -39,9 +41,10 @@ export class QueueBoardAccess {
   async authorize(token: string): Promise<VerifiedAccessToken> {
     const caller = await this.tokens.verifyAccessToken(token);
     if (caller.role !== 'admin') throw new Forbidden('The queue board is for admins only.');
-    const user = await RequestContext.create(this.orm.em, () => this.users.findById(caller.id));
+    const [user, mustEnrol] = await RequestContext.create(this.orm.em, () => Promise.all([this.users.findById(caller.id), this.mfa.enrolmentRequired(caller.id, caller.role)]));
     if (!user) throw new TokenInvalid();
     if (isAdminLocked(user)) throw new AccountLocked();
+    if (mustEnrol) throw new MfaRequired();
     return caller;
   }
 }

@@ -14,6 +14,8 @@ import '../customer-dashboard/customer-dashboard';
 import '../employee-queue/employee-queue';
 import '../admin-console/admin-console';
 import '../security-page/security-page.component';
+import '../two-factor-settings/two-factor-settings.component';
+import type { MfaChangedEvent } from '../two-factor-settings/two-factor-settings.component';
 
 /** What each role's app is called beside the brand: the tier it is (theme.css gives each its look). */
 const TIER_NAMES: Record<Role, string | null> = { customer: null, employee: 'Workbench', admin: 'Console' };
@@ -26,9 +28,11 @@ const SECURITY_ROUTE = '#/security';
  * role after sign-in, and shows the connection state and the theme switch.
  */
 export class BankApp extends LitElement {
-  static override properties = { ready: { state: true }, route: { state: true } };
+  static override properties = { ready: { state: true }, route: { state: true }, mustEnrol: { state: true } };
   declare ready: boolean;
   declare route: string;
+  /** Staff who must turn on two-factor sign-in before anything else (MFA_REQUIRED_FOR_STAFF): null while asking. */
+  declare mustEnrol: boolean | null;
   private readonly session = new Session();
   private live: LiveConnection | undefined;
   private readonly sessionProvider = new ContextProvider(this, { context: sessionContext, initialValue: this.session });
@@ -88,7 +92,8 @@ export class BankApp extends LitElement {
     super();
     this.ready = false;
     this.route = location.hash;
-    this.session.addEventListener('change', () => this.sessionChanged());
+    this.mustEnrol = false;
+    this.session.addEventListener('change', () => void this.sessionChanged());
   }
 
   override connectedCallback(): void {
@@ -105,7 +110,7 @@ export class BankApp extends LitElement {
 
   private readonly onHash = () => (this.route = location.hash);
 
-  private sessionChanged(): void {
+  private async sessionChanged(): Promise<void> {
     // The signed-in role picks its look (theme.css); signed out is the customer's.
     const role = this.session.user?.role;
     if (role) document.documentElement.dataset.role = role;
@@ -114,18 +119,44 @@ export class BankApp extends LitElement {
     if (role) this.dataset.role = role;
     this.live?.stop();
     this.live = undefined;
-    if (this.session.user) {
-      this.live = new LiveConnection(this.session);
-      this.live.start();
-    }
-    this.liveProvider.setValue(this.live);
+    this.liveProvider.setValue(undefined);
     this.sessionProvider.setValue(this.session, true);
+    // Staff may have to enrol first: until then the api answers them nothing else, live feed included.
+    this.mustEnrol = role && role !== 'customer' ? null : false;
+    this.requestUpdate();
+    if (this.mustEnrol === null) {
+      const user = this.session.user;
+      const status = await this.session.api.mfaStatus().catch(() => null);
+      if (this.session.user !== user) return; // signed out or someone else meanwhile
+      this.mustEnrol = status?.enrolmentRequired ?? false;
+    }
+    if (this.session.user && !this.mustEnrol) this.startLive();
+  }
+
+  private startLive(): void {
+    this.live = new LiveConnection(this.session);
+    this.live.start();
+    this.liveProvider.setValue(this.live);
     this.requestUpdate();
   }
+
+  private readonly enrolled = (event: MfaChangedEvent) => {
+    if (!event.detail.totpEnabled || !this.mustEnrol) return;
+    this.mustEnrol = false;
+    this.startLive();
+  };
 
   private view() {
     const user = this.session.user;
     if (!user) return this.route === '#/register' ? html`<register-form></register-form>` : html`<sign-in></sign-in>`;
+    if (this.mustEnrol === null) return html`<p class="muted" role="status">Loading…</p>`;
+    if (this.mustEnrol) {
+      return html`<section class="enrol" aria-labelledby="enrol-title">
+        <h1 id="enrol-title">Turn on two-factor sign-in</h1>
+        <p>Staff accounts sign in with a password and a code from an authenticator app. Turn it on to continue.</p>
+        <two-factor-settings @mfa-changed=${this.enrolled}></two-factor-settings>
+      </section>`;
+    }
     if (this.route === SECURITY_ROUTE) return html`<security-page></security-page>`;
     switch (user.role) {
       case 'customer':
@@ -141,7 +172,7 @@ export class BankApp extends LitElement {
     const user = this.session.user;
     return html`<header>
         <a class="brand" href="#/">BankingCore${user && TIER_NAMES[user.role] ? html` <span class="tier">${TIER_NAMES[user.role]}</span>` : null}</a>
-        ${user ? html`<connection-badge .connection=${this.live}></connection-badge><notification-bell></notification-bell>` : null}
+        ${user && this.live ? html`<connection-badge .connection=${this.live}></connection-badge><notification-bell></notification-bell>` : null}
         <theme-toggle></theme-toggle>
         ${user
           ? html`<a class="nav" href=${SECURITY_ROUTE} aria-current=${this.route === SECURITY_ROUTE ? 'page' : 'false'}>Security</a>

@@ -7,6 +7,7 @@ import { formatDateTime } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
 import { FormState, problemMessage, schemaFieldErrors } from '../form-errors';
 import { securityPageStyles } from './security-page.styles';
+import '../two-factor-settings/two-factor-settings.component';
 
 /** A readable name for a user agent: the browser and the system, or the agent itself when neither is known. */
 export function deviceName(userAgent: string | null): string {
