@@ -4,12 +4,12 @@ import { SecurityModule } from './security.module';
 import { SecurityAdminController } from './security-admin.controller';
 import { UserLocksController } from './user-locks.controller';
 import { UserLocksService } from './user-locks.service';
-import { AdminKeyVerifier } from './admin-key.verifier';
 
 /** The admin's security routes: the trail, and locking/unlocking users. */
 @Module({
   imports: [SecurityModule, UsersModule],
-  providers: [UserLocksService, AdminKeyVerifier],
+  providers: [UserLocksService],
   controllers: [SecurityAdminController, UserLocksController],
+  exports: [UserLocksService],
 })
 export class SecurityAdminModule {}
