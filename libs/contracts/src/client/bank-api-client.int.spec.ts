@@ -432,7 +432,7 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
       expect(check).toMatchObject({ balanced: true, sumOfBalances: 0, mismatches: [], accounts: expect.any(Number) });
 
       const after = await root.stats();
-      expect(after.totalCustomerBalance - before.totalCustomerBalance).toBe(1_234 + 4_321);
+      expect(BigInt(after.totalCustomerBalance) - BigInt(before.totalCustomerBalance)).toBe(BigInt(1_234 + 4_321));
       // Counted per UTC day: only comparable when both reads fell on the same day.
       if (new Date().toISOString().slice(0, 10) === dayBefore) expect(after.transactionsToday - before.transactionsToday).toBe(2);
       const [expected] = await t.sql<{ customers: number; accounts: number; lockedUsers: number; openRequests: number }>(
