@@ -15,6 +15,13 @@ export const SECURITY_EVENT_TYPES = [
   'card.blocked',
   // Extends API.md's list: the audit trail of an admin creating an employee or admin.
   'staff.created',
+  // Issue 19 (API.md "Sessions, password, two-factor sign-in"), and the operator's break-glass unlock.
+  'password.changed',
+  'session.revoked',
+  'mfa.enabled',
+  'mfa.disabled',
+  'mfa.failed',
+  'operator.unlocked',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 

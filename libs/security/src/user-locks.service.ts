@@ -46,6 +46,22 @@ export class UserLocksService {
     return outcome.user;
   }
 
+  /**
+   * The operator's break-glass unlock (`npm run cli -- unlock-user`, which checked ADMIN_KEY): the
+   * same unlock and `user.unlocked` announcement as an admin's, audited as `operator.unlocked`.
+   * Null for an unknown email; `wasLocked` false when there was nothing to unlock (still audited).
+   */
+  async operatorUnlock(email: string, operator: string): Promise<{ user: UserView; wasLocked: boolean } | null> {
+    return this.em.transactional(async () => {
+      const found = await this.users.findByEmail(email);
+      if (!found) return null;
+      const unlocked = await this.users.unlock(found.id);
+      await this.security.record('operator.unlocked', { userId: found.id, ip: null, detail: { by: 'operator', operator, wasLocked: unlocked !== null } });
+      if (unlocked) await this.security.announceUser('user.unlocked', unlocked);
+      return { user: unlocked ?? (await this.existing(found.id)), wasLocked: unlocked !== null };
+    });
+  }
+
   private async existing(userId: string): Promise<UserView> {
     const user = await this.users.view(userId);
     if (!user) throw new NotFound('The user');

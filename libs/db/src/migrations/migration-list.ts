@@ -12,6 +12,7 @@ import { Migration20261130010000Disputes } from './Migration20261130010000Disput
 import { Migration20261130020000Notifications } from './Migration20261130020000Notifications';
 import { Migration20261130030000Queue } from './Migration20261130030000Queue';
 import { Migration20261130040000AdminSearch } from './Migration20261130040000AdminSearch';
+import { Migration20261130070000Hardening } from './Migration20261130070000Hardening';
 
 /** Every migration, in order. Listed explicitly so the same code runs from TypeScript and from dist. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130020000Notifications', class: Migration20261130020000Notifications },
   { name: 'Migration20261130030000Queue', class: Migration20261130030000Queue },
   { name: 'Migration20261130040000AdminSearch', class: Migration20261130040000AdminSearch },
+  { name: 'Migration20261130070000Hardening', class: Migration20261130070000Hardening },
 ];
