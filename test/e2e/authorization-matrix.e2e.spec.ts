@@ -86,6 +86,11 @@ const TRANSFER = 700;
 const HELD = 5_000;
 const FUNDS = 100_000;
 
+/** `POST /admin/staff` creating an admin, with the admin key if given. */
+const newAdminCall = (adminKey?: string): Call => ({
+  body: { email: uniqueEmail('authz-staff'), password: TEST_PASSWORD, fullName: 'Matrix Admin', role: 'admin' },
+  headers: adminKey === undefined ? ({} as Record<string, string>) : { 'X-Admin-Key': adminKey },
+});
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const all = (status: number): Expectations => ({ anonymous: status, owner: status, other: status, employee: status, admin: status });
 const signedIn = (status: number): Expectations => ({ anonymous: 401, owner: status, other: status, employee: status, admin: status });
@@ -476,6 +481,12 @@ describe('authorization matrix: every registered route × every caller', () => {
     'POST /api/v1/admin/staff': {
       expect: adminOnly(201),
       call: () => ({ body: { email: uniqueEmail('authz-staff'), password: TEST_PASSWORD, fullName: 'Matrix Staff', role: 'employee' } }),
+      // A new admin also needs the admin key (API.md "Hardening"); the key without an admin JWT opens nothing.
+      extras: [
+        { label: 'a new admin without X-Admin-Key', who: 'admin', expect: 403, code: 'ADMIN_KEY_INVALID', setup: async () => ({}), call: () => newAdminCall() },
+        { label: 'a new admin, the employee with the right X-Admin-Key', who: 'employee', expect: 403, setup: async () => ({}), call: () => newAdminCall(t.config.adminKey) },
+        { label: 'a new admin with X-Admin-Key', who: 'admin', expect: 201, setup: async () => ({}), call: () => newAdminCall(t.config.adminKey) },
+      ],
     },
     'POST /api/v1/admin/users/:id/lock': {
       // The target is a customer who is none of the callers; locking oneself is an extra case.

@@ -195,6 +195,35 @@ describe('hostile input over every JSON endpoint (property-based)', () => {
     }
   });
 
+  it('hostile Content-Types with a valid JSON body, hostile Origins on the sign-in routes: 4xx, never read (wrong admin keys are security events: admin-key-attempts.int.spec)', async () => {
+    const printable = fc.stringMatching(/^[\x20-\x7e]{0,60}$/);
+    // What the api reads: application/json with no charset or UTF-8 (API.md "Hardening"); everything else is 415.
+    const readable = (type: string) => /^\s*application\/json\s*(;\s*charset\s*=\s*"?utf-?8"?\s*)?(;[^;]*)*$/i.test(type) && !/charset\s*=\s*"?(?!utf-?8)/i.test(type);
+    const contentType = fc
+      .oneof(
+        fc.constantFrom('application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain', 'text/plain; charset=utf-8', 'application/xml', 'application/json-patch+json', '*/*', 'json'),
+        printable.map((charset) => `application/json; charset=${charset}`),
+        printable,
+      )
+      .filter((type) => type.trim() !== '' && !readable(type));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...bodyRoutes), contentType, async (route, type) => {
+        expectProblem(await send(route, JSON.stringify(route.valid()), type), route.route, `Content-Type ${JSON.stringify(type)}`);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    const signIns = bodyRoutes.filter((route) => /^POST \/auth\/(login|register|refresh)$/.test(route.route));
+    const origin = fc.oneof(fc.constantFrom('null', 'https://evil.example', 'http://localhost', 'file://'), printable.filter((o) => o.trim() !== '' && !o.includes('127.0.0.1')));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...signIns), origin, async (route, hostileOrigin) => {
+        const response = await t.http().post(route.path()).set('Origin', hostileOrigin).send(route.valid());
+        expectProblem(response, route.route, `Origin ${JSON.stringify(hostileOrigin)}`);
+        expect(response.headers['set-cookie']).toBeUndefined();
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
   it('hostile amounts and Idempotency-Keys on every money route', async () => {
     const money = bodyRoutes.filter((route) => /deposits|withdrawals|transfers/.test(route.route));
     await fc.assert(

@@ -19,7 +19,7 @@ describe('start-up of each built app alone', () => {
   it('refuses to start the worker in production with no secrets at all', async () => {
     const worker = new RunningProcess([WORKER], { NODE_ENV: 'production' });
     expect((await worker.exited).code).toBe(1);
-    for (const name of ['JWT_SECRET', 'ADMIN_KEY', 'ADMIN_PASSWORD']) expect(worker.stderr).toContain(name);
+    for (const name of ['JWT_SECRET', 'ADMIN_KEY', 'ADMIN_PASSWORD', 'METRICS_TOKEN']) expect(worker.stderr).toContain(name);
   });
 
   it('stops on an invalid variable with a message naming it', async () => {

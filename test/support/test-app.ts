@@ -154,6 +154,7 @@ export class TestApp {
     await this.http()
       .post('/api/v1/admin/staff')
       .set('Authorization', `Bearer ${admin.accessToken}`)
+      .set(role === 'admin' ? { 'X-Admin-Key': this.config.adminKey } : {})
       .send({ email, password: TEST_PASSWORD, fullName: `Test ${role}`, role })
       .expect(201);
     const tokens = await this.login(email, TEST_PASSWORD);

@@ -45,13 +45,14 @@ describe('docker-compose.yml', () => {
       const service = services[name];
       expect(service.image).toBe('bankingcore:latest');
       expect(service.depends_on).toEqual(HEALTHY_DATABASES);
-      for (const variable of ['NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'ADMIN_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD']) {
+      for (const variable of ['NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'ADMIN_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'METRICS_TOKEN']) {
         expect(service.environment).toHaveProperty(variable);
       }
       expect(service.environment!.NODE_ENV).toBe('production');
       expect(service.environment!.DATABASE_URL).toMatch(/@postgres:5432\//);
       expect(service.environment!.REDIS_URL).toBe('redis://redis:6379');
       expect(service.environment!.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?.+\}$/);
+      expect(service.environment!.METRICS_TOKEN).toMatch(/^\$\{METRICS_TOKEN:\?.+\}$/);
       expect(service.stop_grace_period).toBe('30s');
     }
     for (const name of APIS) {
@@ -100,7 +101,7 @@ describe('docker-compose.yml', () => {
     const config = (env: NodeJS.ProcessEnv): SpawnSyncReturns<string> =>
       spawnSync('docker', ['compose', '-f', 'docker-compose.yml', '--env-file', envFile, 'config', '--quiet'], { cwd: root, env, encoding: 'utf8', timeout: 20_000 });
     try {
-      const secrets = { JWT_SECRET: 'j'.repeat(32), ADMIN_KEY: 'k'.repeat(16), ADMIN_PASSWORD: 'p'.repeat(12) };
+      const secrets = { JWT_SECRET: 'j'.repeat(32), ADMIN_KEY: 'k'.repeat(16), ADMIN_PASSWORD: 'p'.repeat(12), METRICS_TOKEN: 'm'.repeat(32) };
       const accepted = config({ ...process.env, ...secrets });
       expect({ status: accepted.status, stderr: accepted.stderr }).toMatchObject({ status: 0 });
 
@@ -172,6 +173,14 @@ describe('the nginx config that docker-compose.yml mounts', () => {
     expect(rest).toMatch(/proxy_next_upstream error timeout http_502 http_503;/);
     expect(config).not.toMatch(/non_idempotent/);
     expect(config).toMatch(/server_tokens off;/);
+  });
+
+  it('never proxies the apis\' metrics (exposed internals): /metrics and /api/v1/metrics end at nginx', () => {
+    for (const path of ['/metrics', '/api/v1/metrics']) {
+      const location = block(config, new RegExp(`location = ${path.replace(/\//g, '\\/')}`));
+      expect(location).toMatch(/return 404 /);
+      expect(location).not.toMatch(/proxy_pass/);
+    }
   });
 
   const nginxVersion = /nginx\/(\d+)\.(\d+)\.(\d+)/.exec(spawnSync('nginx', ['-v'], { encoding: 'utf8', timeout: 5_000 }).stderr ?? '');

@@ -7,6 +7,7 @@ const PRODUCTION = {
   ADMIN_PASSWORD: 'a-real-admin-password',
   RATE_LIMITS: 'on',
   CORS_ORIGINS: 'https://bank.example',
+  METRICS_TOKEN: 'm'.repeat(40),
 };
 
 /** The HTTP edge (DESIGN.md "Security"): helmet's headers, CORS closed unless configured. */

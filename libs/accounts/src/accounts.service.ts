@@ -5,7 +5,8 @@ import type { Currency } from '@bank/contracts/money';
 import { NotFound } from '@bank/problems/domain-error';
 import { SecretHasher } from '@bank/users/secret-hasher';
 import { UsersService } from '@bank/users/users.service';
-import { minorUnits } from '@bank/db/minor-units';
+import { minorUnits, minorUnitsTotal } from '@bank/db/minor-units';
+import type { MinorUnitsTotal } from '@bank/contracts/money';
 import { toAccountView, type Account } from './entities/account.entity';
 import type { Card } from './entities/card.entity';
 import { AccountsRepository } from './accounts.repository';
@@ -72,9 +73,9 @@ export class AccountsService {
     return { accountNumber: account.number, name: maskHolderName(fullName) };
   }
 
-  async stats(): Promise<{ accounts: number; totalCustomerBalance: number }> {
+  async stats(): Promise<{ accounts: number; totalCustomerBalance: MinorUnitsTotal }> {
     const totals = await this.accounts.customerTotals();
-    return { accounts: minorUnits(totals.accounts), totalCustomerBalance: minorUnits(totals.total) };
+    return { accounts: minorUnits(totals.accounts), totalCustomerBalance: minorUnitsTotal(totals.total) };
   }
 
   // The effects of service requests, applied with system rights in the fulfilment's transaction (SqlPool).

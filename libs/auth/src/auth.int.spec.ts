@@ -130,7 +130,7 @@ describe('auth (HTTP, real PostgreSQL)', () => {
     expect(byEmployee.body.code).toBe('FORBIDDEN');
     const admin = await t.admin();
     const made = body();
-    const created = await t.http().post('/api/v1/admin/staff').set(bearer(admin.accessToken)).send({ ...made, role: 'admin' }).expect(201);
+    const created = await t.http().post('/api/v1/admin/staff').set(bearer(admin.accessToken)).set('X-Admin-Key', t.config.adminKey).send({ ...made, role: 'admin' }).expect(201);
     expect(created.body).toMatchObject({ email: made.email, role: 'admin', status: 'active' });
     const login = await t.login(made.email, TEST_PASSWORD);
     expect(login.user.role).toBe('admin');

@@ -1,6 +1,7 @@
-import { Body, Controller, Post, Req } from '@nestjs/common';
+import { Body, Controller, Headers, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ADMIN_KEY_HEADER } from '@bank/contracts/security';
 import type { UserView } from '@bank/contracts/users';
 import { StaffService } from './staff.service';
 import { CreateStaffDto } from './dto/auth.dto';
@@ -18,7 +19,13 @@ export class StaffController {
 
   @Post()
   @RateLimit('admin-user')
-  create(@Body() body: CreateStaffDto, @CurrentUser() admin: AuthenticatedUser, @Req() request: FastifyRequest): Promise<UserView> {
-    return this.staff.createStaff(body, admin.id, request.ip ?? null);
+  @ApiHeader({ name: 'X-Admin-Key', required: false, description: 'the second admin secret (ADMIN_KEY): required when `role` is `admin` (403 ADMIN_KEY_INVALID without it)' })
+  create(
+    @Body() body: CreateStaffDto,
+    @CurrentUser() admin: AuthenticatedUser,
+    @Headers(ADMIN_KEY_HEADER) key: string | undefined,
+    @Req() request: FastifyRequest,
+  ): Promise<UserView> {
+    return this.staff.createStaff(body, admin.id, request.ip ?? null, key);
   }
 }

@@ -5,6 +5,7 @@ import { SecretHasher } from '@bank/users/secret-hasher';
 import { UsersService } from '@bank/users/users.service';
 import { toUserView, type User } from '@bank/users/entities/user.entity';
 import { SecurityTrail } from './security-trail';
+import { AdminKeyCheck } from './admin-key-check';
 
 export interface NewUser {
   email: string;
@@ -21,10 +22,16 @@ export class StaffService {
     private readonly hasher: SecretHasher,
     private readonly users: UsersService,
     private readonly security: SecurityTrail,
+    private readonly adminKey: AdminKeyCheck,
   ) {}
 
-  /** An admin creates an employee or admin; the audit trail gets `staff.created` in the same transaction. */
-  async createStaff(request: CreateStaffRequest, adminId: string, ip: string | null): Promise<UserView> {
+  /**
+   * An admin creates an employee or admin; the audit trail gets `staff.created` in the same
+   * transaction. A new admin also needs the `X-Admin-Key` (its wrong-key throttle counts per admin,
+   * per new email and per address), so a stolen admin session cannot mint admins of its own.
+   */
+  async createStaff(request: CreateStaffRequest, adminId: string, ip: string | null, presentedKey: string | undefined): Promise<UserView> {
+    if (request.role === 'admin') await this.adminKey.verify({ adminId, ip, target: { email: request.email }, presentedKey });
     const passwordHash = await this.hasher.hash(request.password);
     return this.em.transactional(async () => {
       const user = await this.users.create({ email: request.email, passwordHash, fullName: request.fullName, role: request.role });

@@ -5,6 +5,7 @@ const productionSecrets = {
   JWT_SECRET: 'p'.repeat(48),
   ADMIN_KEY: 'k'.repeat(32),
   ADMIN_PASSWORD: 'a-real-admin-password',
+  METRICS_TOKEN: 'm'.repeat(40),
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -48,10 +49,13 @@ describe('configuration', () => {
   });
 
   it('refuses production with missing or default secrets, naming them', () => {
-    expect(problemsOf({ NODE_ENV: 'production' }).map((p) => p.split(':')[0])).toEqual(['JWT_SECRET', 'ADMIN_KEY', 'ADMIN_PASSWORD']);
+    expect(problemsOf({ NODE_ENV: 'production' }).map((p) => p.split(':')[0])).toEqual(['JWT_SECRET', 'ADMIN_KEY', 'ADMIN_PASSWORD', 'METRICS_TOKEN']);
     expect(problemsOf({ ...productionSecrets, JWT_SECRET: DEVELOPMENT_SECRETS.JWT_SECRET })).toEqual([expect.stringMatching(/^JWT_SECRET:/)]);
     expect(problemsOf({ ...productionSecrets, JWT_SECRET: 'short' })).toEqual([expect.stringMatching(/^JWT_SECRET: must be at least 32/)]);
     expect(problemsOf({ ...productionSecrets, DEMO_DATA: 'true' })).toEqual([expect.stringMatching(/^DEMO_DATA:/)]);
+    expect(problemsOf({ ...productionSecrets, METRICS_TOKEN: '' })).toEqual([expect.stringMatching(/^METRICS_TOKEN: must be set in production/)]);
+    expect(problemsOf({ ...productionSecrets, METRICS_TOKEN: 'short' })).toEqual([expect.stringMatching(/^METRICS_TOKEN: must be at least 32/)]);
+    expect(loadConfig({}).metricsToken).toBeNull();
   });
 
   it('accepts production with real secrets and treats empty variables as unset', () => {

@@ -93,6 +93,7 @@ const EnvSchema = z.object({
   ADMIN_KEY: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   ADMIN_EMAIL: z.email({ error: 'must be an email address' }).default('admin@bankingcore.local'),
   ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
+  METRICS_TOKEN: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),
   REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(60).max(90 * 24 * 3600).default(30 * 24 * 3600),
   DEMO_DATA: booleanFlag.default(false),
@@ -139,6 +140,8 @@ export interface AppConfig {
   adminKey: string;
   adminEmail: string;
   adminPassword: string;
+  /** `GET /metrics` needs `Authorization: Bearer <this>`; null: open (development and tests only, production requires it). */
+  metricsToken: string | null;
   accessTokenTtlS: number;
   refreshTokenTtlS: number;
   /** Staff (employees, admins) without TOTP may only enrol (and refresh, sign out, read /me): on by default in production. */
@@ -239,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminKey: secret('ADMIN_KEY'),
     adminEmail: vars.ADMIN_EMAIL.toLowerCase(),
     adminPassword: secret('ADMIN_PASSWORD'),
+    metricsToken: vars.METRICS_TOKEN ?? null,
     accessTokenTtlS: vars.ACCESS_TOKEN_TTL_S,
     refreshTokenTtlS: vars.REFRESH_TOKEN_TTL_S,
     mfaRequiredForStaff: vars.MFA_REQUIRED_FOR_STAFF ?? isProduction,
@@ -260,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     moneyPath: { batchesInFlight: vars.MONEY_BATCHES_IN_FLIGHT, batchMax: vars.MONEY_BATCH_MAX, connections: vars.MONEY_BATCHES_IN_FLIGHT + 1 },
     defaultedSecrets,
   };
+  if (isProduction && config.metricsToken === null) problems.push('METRICS_TOKEN: must be set in production (the Prometheus scraper sends it as a bearer token; /metrics is otherwise public)');
   if (isProduction && config.demoData) problems.push('DEMO_DATA: must be off in production (demo users have published passwords)');
   if (isProduction && !config.rateLimitsOn) problems.push('RATE_LIMITS: must be on in production (off is for benchmarks and load tests)');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,18 +1,20 @@
 import type { AccountView } from './accounts';
 import type { SecurityEventView } from './security';
 import type { UserView } from './users';
+import type { MinorUnitsTotal } from './money';
 
 /** `GET /admin/stats`: the admin dashboard's numbers. */
 export interface AdminStats {
   customers: number;
   accounts: number;
   lockedUsers: number;
-  totalCustomerBalance: number;
+  /** Exact: a JSON number while safe, else a decimal string (see MinorUnitsTotal). */
+  totalCustomerBalance: MinorUnitsTotal;
   transactionsToday: number;
   openRequests: number;
   lastLockout: string | null;
   /** Transfers held for review and not yet decided (API.md "Holds"): how many, and the amount they reserve. */
-  pendingHolds: { count: number; amount: number };
+  pendingHolds: { count: number; amount: MinorUnitsTotal };
 }
 
 /** How many of a user's latest security events `GET /admin/users/:id` carries. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AccountView } from './accounts';
 import { AccountNumberSchema } from './account-number';
-import { AmountSchema } from './money';
+import { AmountSchema, type MinorUnitsTotal } from './money';
 import { CardPinSchema } from './users';
 import { isStorableText, STORABLE_TEXT_ERROR } from './text';
 
@@ -83,19 +83,20 @@ export interface EntryView {
 export interface LedgerMismatch {
   accountId: string;
   number: string;
-  storedBalance: number;
-  entriesSum: number;
+  storedBalance: MinorUnitsTotal;
+  entriesSum: MinorUnitsTotal;
 }
 
+/** Every amount in it is exact: a JSON number while safe, else a decimal string (see MinorUnitsTotal). */
 export interface LedgerCheck {
   balanced: boolean;
   /** How many accounts were checked, system accounts included. */
   accounts: number;
   /** Customer balances as stored plus system balances derived from entries: always 0. */
-  sumOfBalances: number;
+  sumOfBalances: MinorUnitsTotal;
   mismatches: LedgerMismatch[];
-  unbalancedTransactions: Array<{ transactionId: string; entriesSum: number; entries: number }>;
-  negativeBalances: Array<{ accountId: string; number: string; balance: number }>;
+  unbalancedTransactions: Array<{ transactionId: string; entriesSum: MinorUnitsTotal; entries: number }>;
+  negativeBalances: Array<{ accountId: string; number: string; balance: MinorUnitsTotal }>;
   /** Accounts whose reserved amount (`balance − availableBalance`) is not the sum of their pending holds. */
-  heldMismatches: Array<{ accountId: string; number: string; held: number; pendingHolds: number }>;
+  heldMismatches: Array<{ accountId: string; number: string; held: MinorUnitsTotal; pendingHolds: MinorUnitsTotal }>;
 }

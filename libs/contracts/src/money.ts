@@ -13,3 +13,10 @@ export const AmountSchema = z
 export const CURRENCIES = ['USD'] as const;
 export const CurrencySchema = z.enum(CURRENCIES);
 export type Currency = z.infer<typeof CurrencySchema>;
+
+/**
+ * A sum of minor units that can outgrow a JSON number (admin totals, the ledger check): a JSON
+ * number while it is a safe integer (|n| ≤ 2^53 − 1), else a string of its exact decimal digits
+ * (`"-"` for a negative one), never rounded. Read it with `BigInt(value)` to be exact either way.
+ */
+export type MinorUnitsTotal = number | string;

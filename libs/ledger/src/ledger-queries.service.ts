@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Page, PageQuery } from '@bank/contracts/pagination';
 import type { EntryView, LedgerCheck, TransactionView } from '@bank/contracts/ledger';
 import { AccountsService } from '@bank/accounts/accounts.service';
-import { minorUnits } from '@bank/db/minor-units';
+import { bigMinorUnits, minorUnits, minorUnitsTotal } from '@bank/db/minor-units';
 import { UsersService } from '@bank/users/users.service';
 import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
 import { LedgerRepository, type TransactionRow } from './ledger.repository';
@@ -76,29 +76,30 @@ export class LedgerQueriesService {
    */
   async check(): Promise<LedgerCheck> {
     const snapshot = await this.ledger.snapshot();
-    let sumOfBalances = 0;
+    // Summed as bigints: the sum of all balances (and any one of them) may pass 2^53.
+    let sumOfBalances = 0n;
     const mismatches: LedgerCheck['mismatches'] = [];
     const negativeBalances: LedgerCheck['negativeBalances'] = [];
     const heldMismatches: LedgerCheck['heldMismatches'] = [];
     for (const row of snapshot.accounts) {
-      const stored = minorUnits(row.balance);
-      const entriesSum = minorUnits(row.entries_sum);
+      const stored = bigMinorUnits(row.balance);
+      const entriesSum = bigMinorUnits(row.entries_sum);
       if (row.kind === 'system') {
         sumOfBalances += entriesSum;
         continue;
       }
       sumOfBalances += stored;
-      if (stored !== entriesSum) mismatches.push({ accountId: row.id, number: row.number.trim(), storedBalance: stored, entriesSum });
-      if (stored < 0) negativeBalances.push({ accountId: row.id, number: row.number.trim(), balance: stored });
-      const held = minorUnits(row.held);
-      const pendingHolds = minorUnits(row.pending_holds);
-      if (held !== pendingHolds) heldMismatches.push({ accountId: row.id, number: row.number.trim(), held, pendingHolds });
+      if (stored !== entriesSum) mismatches.push({ accountId: row.id, number: row.number.trim(), storedBalance: minorUnitsTotal(stored), entriesSum: minorUnitsTotal(entriesSum) });
+      if (stored < 0n) negativeBalances.push({ accountId: row.id, number: row.number.trim(), balance: minorUnitsTotal(stored) });
+      const held = bigMinorUnits(row.held);
+      const pendingHolds = bigMinorUnits(row.pending_holds);
+      if (held !== pendingHolds) heldMismatches.push({ accountId: row.id, number: row.number.trim(), held: minorUnitsTotal(held), pendingHolds: minorUnitsTotal(pendingHolds) });
     }
-    const unbalancedTransactions = snapshot.unbalancedTransactions.map((row) => ({ transactionId: row.id, entriesSum: minorUnits(row.entries_sum), entries: minorUnits(row.entries) }));
+    const unbalancedTransactions = snapshot.unbalancedTransactions.map((row) => ({ transactionId: row.id, entriesSum: minorUnitsTotal(row.entries_sum), entries: minorUnits(row.entries) }));
     return {
-      balanced: sumOfBalances === 0 && mismatches.length === 0 && unbalancedTransactions.length === 0 && negativeBalances.length === 0 && heldMismatches.length === 0,
+      balanced: sumOfBalances === 0n && mismatches.length === 0 && unbalancedTransactions.length === 0 && negativeBalances.length === 0 && heldMismatches.length === 0,
       accounts: snapshot.accounts.length,
-      sumOfBalances,
+      sumOfBalances: minorUnitsTotal(sumOfBalances),
       mismatches,
       unbalancedTransactions,
       negativeBalances,

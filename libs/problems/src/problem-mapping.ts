@@ -102,7 +102,7 @@ export function problemOf(exception: unknown): MappedProblem {
       return { status: 413, code: 'VALIDATION_FAILED', detail: 'The request body is too large.', errors: [{ path: '', message: 'body too large' }] };
     }
     if (exception.statusCode === 415) {
-      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'The request body must be JSON (Content-Type: application/json), sent as is or with gzip, deflate or br.' };
+      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'The request body must be JSON in UTF-8 (Content-Type: application/json), sent as is or with gzip, deflate or br.' };
     }
     if (exception.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || exception.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || exception instanceof SyntaxError) {
       return { status: 400, code: 'VALIDATION_FAILED', detail: 'The request body is not valid JSON.', errors: [{ path: '', message: 'malformed JSON' }] };

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isAllowedOrigin } from '@bank/config/allowed-origin';
 
 /**
  * The Socket.IO handshake's Origin check (browsers do not apply CORS to WebSockets): no Origin
@@ -6,12 +7,5 @@ import type { IncomingMessage } from 'node:http';
  * allowlist. Everything else is refused before a socket exists.
  */
 export function isAllowedSocketOrigin(request: IncomingMessage, allowlist: readonly string[]): boolean {
-  const origin = request.headers.origin;
-  if (origin === undefined) return true;
-  if (allowlist.includes(origin)) return true;
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
+  return isAllowedOrigin(request.headers.origin, request.headers.host, allowlist);
 }

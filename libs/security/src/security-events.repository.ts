@@ -12,7 +12,27 @@ export interface SecurityEventRow {
   created_at: Date;
 }
 
-/** An admin's wrong keys within the window, and how long until the oldest of them leaves it. */
+/** Where wrong admin keys are counted: by the admin, the user acted on (or the email of one being created), the client address. */
+export type AdminKeyScope =
+  | { kind: 'admin'; adminId: string }
+  | { kind: 'target-user'; userId: string }
+  | { kind: 'target-email'; email: string }
+  | { kind: 'address'; ip: string };
+
+function scopeCondition(scope: AdminKeyScope): [string, string] {
+  switch (scope.kind) {
+    case 'admin':
+      return ['user_id = ?', scope.adminId];
+    case 'target-user':
+      return ["detail->>'targetUserId' = ?", scope.userId];
+    case 'target-email':
+      return ["detail->>'targetEmail' = ?", scope.email];
+    case 'address':
+      return ['ip = ?', scope.ip];
+  }
+}
+
+/** Wrong keys in one scope within the window, and how long until the oldest of them leaves it. */
 export interface AdminKeyFailuresRow {
   failures: number;
   retry_after: number | null;
@@ -50,20 +70,24 @@ export class SecurityEventsRepository {
     return this.em.execute<SecurityEventRow[]>('select * from security_events where user_id = ? order by id desc limit ?', [userId, limit]);
   }
 
-  /** Waits for this admin's other key attempts until the transaction ends (a transaction-scoped advisory lock). */
-  async lockAdminKeyAttempts(adminId: string): Promise<void> {
-    await this.em.execute(`select pg_advisory_xact_lock(hashtext('admin-key:' || ?))`, [adminId]);
+  /**
+   * Waits for every other admin-key attempt until the transaction ends (one transaction-scoped
+   * advisory lock: attempts are rare, and one lock for all scopes cannot deadlock).
+   */
+  async lockAdminKeyAttempts(): Promise<void> {
+    await this.em.execute(`select pg_advisory_xact_lock(hashtext('admin-key-attempts'))`);
   }
 
-  /** The admin's latest `admin_key.failed` events within the window, at most `max` of them counted. */
-  async adminKeyFailures(adminId: string, windowS: number, max: number): Promise<AdminKeyFailuresRow> {
+  /** The latest `admin_key.failed` events of one scope within the window, at most `max` of them counted. */
+  async adminKeyFailures(scope: AdminKeyScope, windowS: number, max: number): Promise<AdminKeyFailuresRow> {
+    const [condition, value] = scopeCondition(scope);
     const [row] = await this.em.execute<AdminKeyFailuresRow[]>(
       `select count(*)::int as failures,
               ceil(extract(epoch from min(created_at) + make_interval(secs => ?) - now()))::int as retry_after
          from (select created_at from security_events
-                where type = 'admin_key.failed' and user_id = ? and created_at > now() - make_interval(secs => ?)
+                where type = 'admin_key.failed' and ${condition} and created_at > now() - make_interval(secs => ?)
                 order by created_at desc limit ?) recent`,
-      [windowS, adminId, windowS, max],
+      [windowS, value, windowS, max],
     );
     return row;
   }

@@ -6,7 +6,15 @@ import type { UserView } from '@bank/contracts/users';
 import type { SecurityEventInput, SecurityTrail } from '@bank/auth/security-trail';
 import { OutboxService } from '@bank/outbox/outbox.service';
 import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
-import { SecurityEventsRepository, type SecurityEventRow } from './security-events.repository';
+import { SecurityEventsRepository, type AdminKeyScope, type SecurityEventRow } from './security-events.repository';
+
+export type { AdminKeyScope } from './security-events.repository';
+
+export interface AdminKeyFailures {
+  scope: AdminKeyScope;
+  failures: number;
+  retryAfterS: number | null;
+}
 
 function toView(row: SecurityEventRow): SecurityEventView {
   return { id: String(row.id), type: row.type, userId: row.user_id, ip: row.ip, detail: row.detail, createdAt: new Date(row.created_at).toISOString() };
@@ -50,14 +58,18 @@ export class SecurityEventsService implements SecurityTrail {
   }
 
   /**
-   * An admin's wrong keys within the last `windowS` (at most `max` counted), and in how many
-   * seconds the oldest of them leaves the window. Call it in a transaction: it first waits for
-   * the admin's other attempts, so parallel guesses are counted one after another.
+   * Wrong admin keys within the last `windowS` in each scope (at most `max` counted), and in how
+   * many seconds the oldest of them leaves the window. Call it in a transaction: it first waits for
+   * every other key attempt, so parallel guesses are counted one after another.
    */
-  async adminKeyFailures(adminId: string, windowS: number, max: number): Promise<{ failures: number; retryAfterS: number | null }> {
-    await this.events.lockAdminKeyAttempts(adminId);
-    const row = await this.events.adminKeyFailures(adminId, windowS, max);
-    return { failures: row.failures, retryAfterS: row.retry_after };
+  async adminKeyFailures(scopes: readonly AdminKeyScope[], windowS: number, max: number): Promise<AdminKeyFailures[]> {
+    await this.events.lockAdminKeyAttempts();
+    const counts: AdminKeyFailures[] = [];
+    for (const scope of scopes) {
+      const row = await this.events.adminKeyFailures(scope, windowS, max);
+      counts.push({ scope, failures: row.failures, retryAfterS: row.retry_after });
+    }
+    return counts;
   }
 
   /** Users locked so far: `account.locked` in the trail (lockouts and admin locks). */

@@ -40,7 +40,7 @@ describe('the security trail records PIN failures, card blocks and refresh-token
     const employee = await t.newStaff('employee');
     const [event] = await eventsOf(employee.user.id);
     expect(event).toEqual({ type: 'staff.created', detail: { by: admin.user.id, role: 'employee', email: employee.email } });
-    await t.http().post('/api/v1/admin/staff').set(bearer(admin.accessToken)).send({ email: employee.email, password: 'another-password-1', fullName: 'Duplicate', role: 'admin' }).expect(409);
+    await t.http().post('/api/v1/admin/staff').set(bearer(admin.accessToken)).set('X-Admin-Key', t.config.adminKey).send({ email: employee.email, password: 'another-password-1', fullName: 'Duplicate', role: 'admin' }).expect(409);
     const [{ n }] = await t.sql<{ n: number }>(`select count(*)::int as n from security_events where type = 'staff.created' and detail->>'email' = ?`, [employee.email]);
     expect(n).toBe(1);
     const pushed = await t.sql<{ n: number }>(`select count(*)::int as n from outbox_events where type = 'security.event' and payload->>'type' = 'staff.created' and payload->>'userId' = ?`, [employee.user.id]);

@@ -10,8 +10,9 @@ describe('admins lock and unlock users; unlocking needs the admin key (HTTP, rea
   const lockOut = async (email: string) => {
     for (let i = 0; i < 5; i++) await t.http().post('/api/v1/auth/login').send({ email, password: `lockout-guess-${i}` });
   };
-  const unlock = (adminToken: string, userId: string, key?: string) => {
-    const call = t.http().post(`/api/v1/admin/users/${userId}/unlock`).set(bearer(adminToken));
+  /** From `ip` (the api trusts X-Forwarded-For from loopback): wrong keys also suspend their address, so guessing tests use addresses of their own. */
+  const unlock = (adminToken: string, userId: string, key?: string, ip = '127.0.0.1') => {
+    const call = t.http().post(`/api/v1/admin/users/${userId}/unlock`).set(bearer(adminToken)).set('X-Forwarded-For', ip);
     return key === undefined ? call : call.set('X-Admin-Key', key);
   };
 
@@ -23,8 +24,8 @@ describe('admins lock and unlock users; unlocking needs the admin key (HTTP, rea
 
     await t.http().post(`/api/v1/admin/users/${customer.user.id}/unlock`).set('X-Admin-Key', t.config.adminKey).expect(401);
     await unlock(employee.accessToken, customer.user.id, t.config.adminKey).expect(403);
-    expect((await unlock(admin.accessToken, customer.user.id).expect(403)).body.code).toBe('ADMIN_KEY_INVALID');
-    expect((await unlock(admin.accessToken, customer.user.id, 'not-the-admin-key').expect(403)).body.code).toBe('ADMIN_KEY_INVALID');
+    expect((await unlock(admin.accessToken, customer.user.id, undefined, '10.77.1.1').expect(403)).body.code).toBe('ADMIN_KEY_INVALID');
+    expect((await unlock(admin.accessToken, customer.user.id, 'not-the-admin-key', '10.77.1.1').expect(403)).body.code).toBe('ADMIN_KEY_INVALID');
     await t.http().post('/api/v1/auth/login').send({ email: customer.email, password: TEST_PASSWORD }).expect(423);
 
     const unlocked = await unlock(admin.accessToken, customer.user.id, t.config.adminKey).expect(200);
@@ -40,19 +41,20 @@ describe('admins lock and unlock users; unlocking needs the admin key (HTTP, rea
     expect(pushed[0].n).toBe(1);
   });
 
-  it('5 wrong keys in 10 minutes suspend that admin’s unlocking (429 with Retry-After), even with the right key; other admins are unaffected', async () => {
-    const [guesser, other, customer] = await Promise.all([t.newStaff('admin'), t.newStaff('admin'), t.newCustomer()]);
-    await lockOut(customer.email);
-    const guesses = await Promise.all(Array.from({ length: 8 }, (_, i) => unlock(guesser.accessToken, customer.user.id, `guess-${i}`)));
+  it('5 wrong keys in 10 minutes suspend that admin’s unlocking (429 with Retry-After), even with the right key; other admins elsewhere still unlock other users', async () => {
+    const [guesser, other, customer, another] = await Promise.all([t.newStaff('admin'), t.newStaff('admin'), t.newCustomer(), t.newCustomer()]);
+    await Promise.all([lockOut(customer.email), lockOut(another.email)]);
+    const guesses = await Promise.all(Array.from({ length: 8 }, (_, i) => unlock(guesser.accessToken, customer.user.id, `guess-${i}`, '10.77.2.1')));
     expect(guesses.filter((g) => g.status === 403)).toHaveLength(5);
     expect(guesses.filter((g) => g.status === 429)).toHaveLength(3);
-    const suspended = await unlock(guesser.accessToken, customer.user.id, t.config.adminKey).expect(429);
+    const suspended = await unlock(guesser.accessToken, another.user.id, t.config.adminKey, '10.77.2.2').expect(429);
     expect(suspended.body.code).toBe('RATE_LIMITED');
+    expect(suspended.body.detail).toMatch(/this admin/);
     expect(Number(suspended.headers['retry-after'])).toBeGreaterThan(500);
     expect(Number(suspended.headers['retry-after'])).toBeLessThanOrEqual(600);
     const [{ n }] = await t.sql<{ n: number }>(`select count(*)::int as n from security_events where type = 'admin_key.failed' and user_id = ?`, [guesser.user.id]);
     expect(n).toBe(5);
-    await unlock(other.accessToken, customer.user.id, t.config.adminKey).expect(200);
+    await unlock(other.accessToken, another.user.id, t.config.adminKey, '10.77.2.3').expect(200);
   });
 
   it('an admin locks a user with a reason: login 423, the lock in the trail with who; an admin cannot lock themselves', async () => {

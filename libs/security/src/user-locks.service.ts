@@ -2,15 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
 import type { UserView } from '@bank/contracts/users';
-import { ADMIN_KEY_FAILURES_MAX, ADMIN_KEY_WINDOW_S } from '@bank/contracts/security';
 import { UsersService } from '@bank/users/users.service';
-import { AdminKeyInvalid, Conflict, NotFound, RateLimited } from '@bank/problems/domain-error';
+import { Conflict, NotFound } from '@bank/problems/domain-error';
 import { userRecipient } from '@bank/contracts/events';
 import { OutboxService } from '@bank/outbox/outbox.service';
 import { SessionsService } from '@bank/auth/sessions.service';
 import { TokenRevocations } from '@bank/auth/token-revocations';
 import { SecurityEventsService } from './security-events.service';
-import { AdminKeyVerifier } from './admin-key.verifier';
+import { AdminKeyAttempts, adminKeyRefusal } from './admin-key-attempts';
 
 const LOCK_RACE_MARGIN_MS = 2_000;
 
@@ -26,7 +25,7 @@ export class UserLocksService {
     private readonly em: EntityManager,
     private readonly users: UsersService,
     private readonly security: SecurityEventsService,
-    private readonly adminKey: AdminKeyVerifier,
+    private readonly adminKeys: AdminKeyAttempts,
     private readonly outbox: OutboxService,
     private readonly sessions: SessionsService,
     private readonly revocations: TokenRevocations,
@@ -51,19 +50,13 @@ export class UserLocksService {
   }
 
   /**
-   * Needs the admin JWT (the route) and the `X-Admin-Key`. Wrong keys are security events; the
-   * ADMIN_KEY_FAILURES_MAX-th within the window suspends this admin's unlocking until the oldest
-   * of them leaves the window. Counted under a per-admin advisory lock, so parallel guesses too.
+   * Needs the admin JWT (the route) and the `X-Admin-Key`, checked with its wrong-key throttle
+   * (AdminKeyAttempts) in the transaction of the unlock.
    */
   async unlock(admin: AuthenticatedUser, userId: string, presentedKey: string | undefined, ip: string | null): Promise<UserView> {
-    const keyMatches = this.adminKey.matches(presentedKey);
     const outcome = await this.em.transactional(async () => {
-      const { failures, retryAfterS } = await this.security.adminKeyFailures(admin.id, ADMIN_KEY_WINDOW_S, ADMIN_KEY_FAILURES_MAX);
-      if (failures >= ADMIN_KEY_FAILURES_MAX) return { kind: 'suspended', retryAfterS: Math.max(1, retryAfterS ?? ADMIN_KEY_WINDOW_S) } as const;
-      if (!keyMatches) {
-        await this.security.record('admin_key.failed', { userId: admin.id, ip, detail: { targetUserId: userId, failuresInWindow: failures + 1 } });
-        return { kind: 'wrong-key' } as const;
-      }
+      const key = await this.adminKeys.check({ adminId: admin.id, ip, target: { userId }, presentedKey });
+      if (key.kind !== 'passed') return key;
       const unlocked = await this.users.unlock(userId);
       if (!unlocked) return { kind: 'done', user: await this.existing(userId) } as const;
       await this.security.record('account.unlocked', { userId, ip, detail: { by: admin.id } });
@@ -72,9 +65,28 @@ export class UserLocksService {
       return { kind: 'done', user: unlocked } as const;
     });
     if (outcome.kind === 'done') await this.applyRevocationHere(userId);
-    if (outcome.kind === 'suspended') throw new RateLimited(outcome.retryAfterS, 'Too many wrong admin keys: unlocking is suspended for this admin.');
-    if (outcome.kind === 'wrong-key') throw new AdminKeyInvalid();
+    if (outcome.kind !== 'done') throw adminKeyRefusal(outcome);
     return outcome.user;
+  }
+
+  /**
+   * The operator's break-glass unlock (`npm run cli -- unlock-user`, which checked ADMIN_KEY): the
+   * same unlock, `user.unlocked` and `tokens.revoked` announcements as an admin's (every api process
+   * learns of it from the stream), audited as `operator.unlocked`.
+   * Null for an unknown email; `wasLocked` false when there was nothing to unlock (still audited).
+   */
+  async operatorUnlock(email: string, operator: string): Promise<{ user: UserView; wasLocked: boolean } | null> {
+    return this.em.transactional(async () => {
+      const found = await this.users.findByEmail(email);
+      if (!found) return null;
+      const unlocked = await this.users.unlock(found.id);
+      await this.security.record('operator.unlocked', { userId: found.id, ip: null, detail: { by: 'operator', operator, wasLocked: unlocked !== null } });
+      if (unlocked) {
+        await this.security.announceUser('user.unlocked', unlocked);
+        await this.announceRevocation(found.id, false);
+      }
+      return { user: unlocked ?? (await this.existing(found.id)), wasLocked: unlocked !== null };
+    });
   }
 
   /** Every api process learns the user's `tokens_valid_after` (and whether the lock is in force) from the stream, in the lock's transaction. */

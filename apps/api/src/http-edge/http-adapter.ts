@@ -4,6 +4,8 @@ import type { AppConfig } from '@bank/config/app-config';
 import { requestIdOf } from '@bank/logging/logging.module';
 import { sendProblem } from '@bank/problems/problem-details.filter';
 import { decompressRequestBody } from './compressed-body';
+import { refuseNonUtf8Json } from './json-only';
+import { refuseForeignSignIns } from './sign-in-origin';
 import { addRequestDeadline } from './request-deadline';
 
 /** JSON bodies over this many bytes (decompressed) are 413. */
@@ -44,8 +46,11 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   });
   const fastify = adapter.getInstance();
   fastify.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  // JSON is the only body it reads (API.md "Hardening"): anything else is 415 before it is read.
   fastify.removeContentTypeParser('text/plain');
   addRequestDeadline(fastify, config.requestDeadlineMs);
+  refuseForeignSignIns(fastify, config.corsOrigins);
+  fastify.addHook('preParsing', refuseNonUtf8Json);
   fastify.addHook('preParsing', decompressRequestBody);
   return adapter;
 }

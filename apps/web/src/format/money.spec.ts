@@ -20,4 +20,11 @@ describe('money on screen', () => {
     expect(formatMoney(-1234, 'USD', { signed: true })).toMatch(/^-\$12\.34$/);
     expect(formatMoney(1234, 'USD', { signed: true })).toMatch(/^\+\$12\.34$/);
   });
+
+  it('formats a total beyond 2^53 sent as decimal digits without rounding a cent', () => {
+    expect(formatMoney('9007199254740993', 'USD')).toMatch(/90,071,992,547,409\.93/);
+    expect(formatMoney('-9007199254740993', 'USD')).toMatch(/^-\$90,071,992,547,409\.93$/);
+    expect(formatMoney('7', 'USD')).toMatch(/\$0\.07/);
+    expect(formatMoney('9007199254740993', 'JPY')).toMatch(/9,007,199,254,740,993/);
+  });
 });

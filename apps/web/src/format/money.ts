@@ -4,10 +4,18 @@ function fractionDigits(currency: string): number {
   return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
-export function formatMoney(minor: number, currency: string, options: { signed?: boolean } = {}): string {
+/**
+ * `minor` is a number, or a total beyond 2^53 sent as its exact decimal digits (MinorUnitsTotal):
+ * that one is formatted from its digits, the point placed as text, so no digit is rounded away.
+ */
+export function formatMoney(minor: number | string, currency: string, options: { signed?: boolean } = {}): string {
   const digits = fractionDigits(currency);
   const format = new Intl.NumberFormat(undefined, { style: 'currency', currency, signDisplay: options.signed ? 'exceptZero' : 'auto' });
-  return format.format(minor / 10 ** digits);
+  if (typeof minor === 'number') return format.format(minor / 10 ** digits);
+  const negative = minor.startsWith('-');
+  const magnitude = (negative ? minor.slice(1) : minor).padStart(digits + 1, '0');
+  const decimal = `${negative ? '-' : ''}${magnitude.slice(0, magnitude.length - digits)}${digits > 0 ? `.${magnitude.slice(-digits)}` : ''}`;
+  return format.format(decimal as Intl.StringNumericLiteral);
 }
 
 /**

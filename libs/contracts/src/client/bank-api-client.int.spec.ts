@@ -160,8 +160,11 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
     it('a 429 carries its Retry-After as retryAfterS (wrong admin keys suspend that admin’s unlocking)', async () => {
       const root = await admin();
       const email = uniqueEmail('guesser');
-      await root.createStaff({ email, password: TEST_PASSWORD, fullName: 'Key Guesser', role: 'admin' });
-      const guesser = as(tokensOf(await as(null).login(email, TEST_PASSWORD)).accessToken);
+      await root.createStaff({ email, password: TEST_PASSWORD, fullName: 'Key Guesser', role: 'admin' }, t.config.adminKey);
+      const guesserToken = tokensOf(await as(null).login(email, TEST_PASSWORD)).accessToken;
+      // From an address of its own (the api trusts X-Forwarded-For from loopback): wrong keys also suspend their address.
+      const fromElsewhere: typeof fetch = (input, init) => recordingFetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': '10.99.0.1' } });
+      const guesser = new BankApiClient({ baseUrl: t.url, accessToken: () => guesserToken, fetch: fromElsewhere });
       const customer = await t.newCustomer();
       for (let i = 0; i < 5; i++) expect((await refusal(guesser.unlockUser(customer.user.id, `guess-${i}`))).code).toBe('ADMIN_KEY_INVALID');
       const suspended = await refusal(guesser.unlockUser(customer.user.id, t.config.adminKey));
@@ -438,7 +441,7 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
       expect(check).toMatchObject({ balanced: true, sumOfBalances: 0, mismatches: [], accounts: expect.any(Number) });
 
       const after = await root.stats();
-      expect(after.totalCustomerBalance - before.totalCustomerBalance).toBe(1_234 + 4_321);
+      expect(BigInt(after.totalCustomerBalance) - BigInt(before.totalCustomerBalance)).toBe(BigInt(1_234 + 4_321));
       // Counted per UTC day: only comparable when both reads fell on the same day.
       if (new Date().toISOString().slice(0, 10) === dayBefore) expect(after.transactionsToday - before.transactionsToday).toBe(2);
       const [expected] = await t.sql<{ customers: number; accounts: number; lockedUsers: number; openRequests: number }>(

@@ -252,8 +252,9 @@ export class BankApiClient {
   unlockUser(id: string, adminKey: string): Promise<UserView> {
     return this.request('POST', `/admin/users/${encodeURIComponent(id)}/unlock`, { headers: { [ADMIN_KEY_HEADER]: adminKey } });
   }
-  createStaff(body: CreateStaffRequest): Promise<UserView> {
-    return this.request('POST', '/admin/staff', { body });
+  /** A new admin (`role: "admin"`) needs the admin key, sent like unlockUser's. */
+  createStaff(body: CreateStaffRequest, adminKey?: string): Promise<UserView> {
+    return this.request('POST', '/admin/staff', { body, headers: adminKey === undefined ? {} : { [ADMIN_KEY_HEADER]: adminKey } });
   }
   allTransactions(page: PageRequest = {}): Promise<Page<TransactionView>> {
     return this.request('GET', '/admin/transactions', { query: page });

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { HoldReview, HoldStatus, HoldView } from '@bank/contracts/holds';
 import { SqlPool } from '@bank/db/sql-pool';
+import { minorUnitsTotal } from '@bank/db/minor-units';
+import type { MinorUnitsTotal } from '@bank/contracts/money';
 
 /** What `hold_post` answers: posted now, refused (the hold then voided), or found decided already (null: no such hold). */
 export type HoldPostOutcome = { posted: HoldView } | { refused: 'ACCOUNT_FROZEN' } | { decided: HoldStatus | null };
@@ -29,7 +31,7 @@ const REVIEW = {
           from holds h join accounts a on a.id = h.account_id join users u on u.id = a.owner_id
           where h.id = $1`,
 };
-const PENDING = { name: 'hold-pending', text: `select count(*)::int as count, coalesce(sum(amount), 0)::bigint as amount from holds where status = 'pending'` };
+const PENDING = { name: 'hold-pending', text: `select count(*)::int as count, coalesce(sum(amount), 0)::text as amount from holds where status = 'pending'` };
 const PAGE = {
   name: 'hold-page',
   text: `select hold_view(h) as hold, h.owner_id, h.seq from holds h
@@ -56,9 +58,9 @@ export class HoldsRepository {
     return row?.review ?? null;
   }
 
-  async pendingTotals(): Promise<{ count: number; amount: number }> {
+  async pendingTotals(): Promise<{ count: number; amount: MinorUnitsTotal }> {
     const [row] = await this.sql.query<{ count: number; amount: string }>(PENDING, []);
-    return { count: row.count, amount: Number(row.amount) };
+    return { count: row.count, amount: minorUnitsTotal(row.amount) };
   }
 
   async find(holdId: string): Promise<HoldRow | null> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
 import type { HoldListQuery, HoldView, ReviewedHoldView } from '@bank/contracts/holds';
 import type { Page } from '@bank/contracts/pagination';
+import type { MinorUnitsTotal } from '@bank/contracts/money';
 import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
 import { NotFound } from '@bank/problems/domain-error';
 import { HoldsRepository } from './holds.repository';
@@ -36,7 +37,7 @@ export class HoldsService {
   }
 
   /** Undecided holds: how many, and the amount they reserve (the admin dashboard). */
-  pendingTotals(): Promise<{ count: number; amount: number }> {
+  pendingTotals(): Promise<{ count: number; amount: MinorUnitsTotal }> {
     return this.holds.pendingTotals();
   }
 

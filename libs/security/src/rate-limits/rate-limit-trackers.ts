@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { RateLimitName } from '@bank/contracts/security';
 import type { RequestWithUser } from '@bank/auth/current-user.decorator';
+import { rateLimitAddress } from './client-address';
 
 type Tracked = 'ip' | 'email' | 'user';
 
@@ -31,7 +32,7 @@ export function emailOf(request: FastifyRequest): string | null {
 export function trackerOf(name: RateLimitName, request: FastifyRequest & RequestWithUser): string | null {
   switch (TRACKED_BY[name]) {
     case 'ip':
-      return request.ip;
+      return rateLimitAddress(request.ip);
     case 'email':
       return emailOf(request);
     case 'user':

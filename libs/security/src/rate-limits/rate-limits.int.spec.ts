@@ -52,6 +52,19 @@ describe('rate limits (HTTP, limits counted in real Redis)', () => {
     expect((await login(uniqueEmail('probe'), 'some-password', freshIp())).status).toBe(401);
   });
 
+  it('login per IP over IPv6: a neighbour in the same /64 shares the limit, the next /64 does not; an IPv4-mapped address is its IPv4 address', async () => {
+    const prefix = `2001:db8:${randomInt(0x10000).toString(16)}:${randomInt(0x10000).toString(16)}`;
+    for (let i = 1; i <= 3; i++) expect((await login(uniqueEmail('probe'), 'some-password', `${prefix}::${i}`)).status).toBe(401);
+    expectRateLimited(await login(uniqueEmail('probe'), 'some-password', `${prefix}:ffff:ffff:ffff:fffe`));
+    const [first, second] = prefix.split(':').slice(2);
+    const nextPrefix = `2001:db8:${first}:${(parseInt(second, 16) ^ 1).toString(16)}`;
+    expect((await login(uniqueEmail('probe'), 'some-password', `${nextPrefix}::1`)).status).toBe(401);
+
+    const ipv4 = freshIp();
+    for (let i = 0; i < 3; i++) expect((await login(uniqueEmail('probe'), 'some-password', i % 2 ? `::ffff:${ipv4}` : ipv4)).status).toBe(401);
+    expectRateLimited(await login(uniqueEmail('probe'), 'some-password', `::ffff:${ipv4}`));
+  });
+
   it('login per email: the 3rd attempt on one email is 429 from any address — even with the right password — and the refused ones never reach the password check', async () => {
     const c = await customer();
     const failedBefore = await t.sql<{ n: number }>(`select count(*)::int as n from security_events where type = 'login.failed' and user_id = ?`, [c.userId]);
