@@ -4,7 +4,9 @@ import { ConfigModule } from '@bank/config/config.module';
 import { DbModule } from '@bank/db/db.module';
 import { UsersModule } from '@bank/users/users.module';
 import { SecurityModule } from '@bank/security/security.module';
-import { UserLocksService } from '@bank/security/user-locks.service';
+import { OutboxModule } from '@bank/outbox/outbox.module';
+import { OperatorUnlockService } from '@bank/security/operator-unlock.service';
+import { RevocationAnnouncer } from '@bank/security/revocation-announcer';
 import { AdminKeyDigest } from '@bank/security/admin-key-digest';
 import { AdminKeyDigestRepository } from '@bank/security/admin-key-digest.repository';
 
@@ -18,8 +20,8 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DbModule, UsersModule, SecurityModule],
-      providers: [UserLocksService, AdminKeyDigest, AdminKeyDigestRepository],
+      imports: [ConfigModule.forRoot(config), DbModule, UsersModule, SecurityModule, OutboxModule],
+      providers: [OperatorUnlockService, RevocationAnnouncer, AdminKeyDigest, AdminKeyDigestRepository],
     };
   }
 }

@@ -6,7 +6,7 @@ import { loadProcessConfig } from '@bank/config/app-config';
 import { exitOnStartupError } from '@bank/logging/startup';
 import { AdminKeyDigest } from '@bank/security/admin-key-digest';
 import { SecurityEventsService } from '@bank/security/security-events.service';
-import { UserLocksService } from '@bank/security/user-locks.service';
+import { OperatorUnlockService } from '@bank/security/operator-unlock.service';
 import { CliModule } from './cli.module';
 
 const USAGE = 'usage: npm run cli -- unlock-user <email>   (with ADMIN_KEY, the platform\'s admin key, in the environment)';
@@ -50,7 +50,7 @@ async function main(args: string[]): Promise<number> {
         );
         return EXIT.refused;
       }
-      const outcome = await app.get(UserLocksService).operatorUnlock(email, operator);
+      const outcome = await app.get(OperatorUnlockService).unlock(email, operator);
       if (!outcome) {
         complain(`no user with the email ${email}`);
         return EXIT.unknownUser;

@@ -4,12 +4,11 @@ import type { AuthenticatedUser } from '@bank/auth/access-token';
 import type { UserView } from '@bank/contracts/users';
 import { UsersService } from '@bank/users/users.service';
 import { Conflict, NotFound } from '@bank/problems/domain-error';
-import { userRecipient } from '@bank/contracts/events';
-import { OutboxService } from '@bank/outbox/outbox.service';
 import { SessionsService } from '@bank/auth/sessions.service';
 import { TokenRevocations } from '@bank/auth/token-revocations';
 import { SecurityEventsService } from './security-events.service';
 import { AdminKeyAttempts, adminKeyRefusal } from './admin-key-attempts';
+import { RevocationAnnouncer } from './revocation-announcer';
 
 const LOCK_RACE_MARGIN_MS = 2_000;
 
@@ -26,7 +25,7 @@ export class UserLocksService {
     private readonly users: UsersService,
     private readonly security: SecurityEventsService,
     private readonly adminKeys: AdminKeyAttempts,
-    private readonly outbox: OutboxService,
+    private readonly announcer: RevocationAnnouncer,
     private readonly sessions: SessionsService,
     private readonly revocations: TokenRevocations,
   ) {}
@@ -42,7 +41,7 @@ export class UserLocksService {
       await this.sessions.endAll(userId);
       await this.security.record('account.locked', { userId, ip, detail: { by: admin.id, reason } });
       await this.security.announceUser('user.locked', locked);
-      await this.announceRevocation(userId, true);
+      await this.announcer.announce(userId, true);
       return { user: locked, revoked: true };
     });
     if (outcome.revoked) await this.applyRevocationHere(userId);
@@ -61,39 +60,12 @@ export class UserLocksService {
       if (!unlocked) return { kind: 'done', user: await this.existing(userId) } as const;
       await this.security.record('account.unlocked', { userId, ip, detail: { by: admin.id } });
       await this.security.announceUser('user.unlocked', unlocked);
-      await this.announceRevocation(userId, false);
+      await this.announcer.announce(userId, false);
       return { kind: 'done', user: unlocked } as const;
     });
     if (outcome.kind === 'done') await this.applyRevocationHere(userId);
     if (outcome.kind !== 'done') throw adminKeyRefusal(outcome);
     return outcome.user;
-  }
-
-  /**
-   * The operator's break-glass unlock (`npm run cli -- unlock-user`, which checked ADMIN_KEY): the
-   * same unlock, `user.unlocked` and `tokens.revoked` announcements as an admin's (every api process
-   * learns of it from the stream), audited as `operator.unlocked`.
-   * Null for an unknown email; `wasLocked` false when there was nothing to unlock (still audited).
-   */
-  async operatorUnlock(email: string, operator: string): Promise<{ user: UserView; wasLocked: boolean } | null> {
-    return this.em.transactional(async () => {
-      const found = await this.users.findByEmail(email);
-      if (!found) return null;
-      const unlocked = await this.users.unlock(found.id);
-      await this.security.record('operator.unlocked', { userId: found.id, ip: null, detail: { by: 'operator', operator, wasLocked: unlocked !== null } });
-      if (unlocked) {
-        await this.security.announceUser('user.unlocked', unlocked);
-        await this.announceRevocation(found.id, false);
-      }
-      return { user: unlocked ?? (await this.existing(found.id)), wasLocked: unlocked !== null };
-    });
-  }
-
-  /** Every api process learns the user's `tokens_valid_after` (and whether the lock is in force) from the stream, in the lock's transaction. */
-  private async announceRevocation(userId: string, locked: boolean): Promise<void> {
-    const revocation = await this.users.tokenRevocation(userId);
-    if (!revocation) return;
-    await this.outbox.append([{ recipient: userRecipient(userId), type: 'tokens.revoked', data: { validAfter: new Date(revocation.validAfterMs).toISOString(), locked } }]);
   }
 
   /** After the commit: this process at once (the others when the stream reaches them). */

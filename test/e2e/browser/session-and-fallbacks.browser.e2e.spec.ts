@@ -83,7 +83,7 @@ describe('session, polling fallback, long histories', () => {
     await settings.locator('p', { hasText: 'Two-factor sign-in is on' }).waitFor();
     expect(await settings.locator('[data-recovery-codes]').count()).toBe(0);
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Email').fill(customer.email);
     await page.getByLabel('Password').fill(customer.password);
     await page.getByRole('button', { name: 'Sign in' }).click();

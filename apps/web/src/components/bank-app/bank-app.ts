@@ -110,6 +110,13 @@ export class BankApp extends LitElement {
 
   private readonly onHash = () => (this.route = location.hash);
 
+  /** Signed out: the next sign-in in this tab starts at home, not on the page the last user had open. */
+  private readonly signOut = () => {
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+    this.route = '';
+    void this.session.signOut();
+  };
+
   private async sessionChanged(): Promise<void> {
     // The signed-in role picks its look (theme.css); signed out is the customer's.
     const role = this.session.user?.role;
@@ -177,7 +184,7 @@ export class BankApp extends LitElement {
         ${user
           ? html`<a class="nav" href=${SECURITY_ROUTE} aria-current=${this.route === SECURITY_ROUTE ? 'page' : 'false'}>Security</a>
               <span class="who">${user.fullName} · ${user.role}</span>
-              <button class="secondary" type="button" @click=${() => this.session.signOut()}>Sign out</button>`
+              <button class="secondary" type="button" @click=${this.signOut}>Sign out</button>`
           : null}
       </header>
       <main>${this.ready ? this.view() : html`<p class="muted" role="status">Loading…</p>`}</main>`;
