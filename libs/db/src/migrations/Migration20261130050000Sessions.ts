@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 const TYPES_BEFORE = ['login.failed', 'account.locked', 'account.unlocked', 'token.reused', 'admin_key.failed', 'rate_limited', 'pin.failed', 'card.blocked', 'staff.created'];
-/** Issue 19's types, all of them (sessions, two-factor, break-glass), so the order of its three migrations does not matter. */
+/** Issue 19's new types, all of them here at once: sessions and password, two-factor (migration Mfa), the break-glass unlock (migration Hardening). */
 const TYPES_ISSUE_19 = ['password.changed', 'session.revoked', 'mfa.enabled', 'mfa.disabled', 'mfa.failed', 'operator.unlocked'];
 const quoted = (types: string[]) => types.map((type) => `'${type}'`).join(', ');
 
