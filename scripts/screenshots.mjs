@@ -181,7 +181,7 @@ async function main() {
   const baseUrl = `http://${HOST}:${port}`;
   await shoot(baseUrl, 'customer', logins.customer[0], 'customer-dashboard', (page) => page.locator('account-history tbody tr', { hasText: 'Concert tickets' }).waitFor());
   await shoot(baseUrl, 'employee', logins.employee[0], 'employee-queue', (page) => page.locator('employee-queue li', { hasText: 'claimed by you' }).waitFor());
-  await shoot(baseUrl, 'admin', logins.admin[0], 'admin-console', (page) => page.locator('admin-console li[data-event-type="account.locked"]').waitFor());
+  await shoot(baseUrl, 'admin', logins.admin[0], 'admin-console', (page) => page.locator('admin-console li[data-event-type="account.locked"]').first().waitFor());
 }
 
 function stopPlatform() {
