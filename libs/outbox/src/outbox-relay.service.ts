@@ -23,6 +23,12 @@ const RECONNECT_BACKOFF_MIN_MS = 200;
 const RECONNECT_BACKOFF_MAX_MS = 5_000;
 const SESSION_END_WAIT_MS = 1_000;
 
+/**
+ * A publish unanswered this long is given up (and tried again at the next wake-up, from the same
+ * progress): a command written to a connection that was cut and came back, under load, could
+ * otherwise wait for ever — and with it every later drain and the worker's shutdown.
+ */
+const PUBLISH_TIMEOUT_MS = 2_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -62,7 +68,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 2 });
+    this.redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 2, commandTimeout: PUBLISH_TIMEOUT_MS });
     watchRedis(this.redis, 'outbox relay (publisher)', this.logger);
     this.running = this.keepSessions();
   }

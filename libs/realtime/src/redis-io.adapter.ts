@@ -34,7 +34,7 @@ export class RedisIoAdapter extends IoAdapter {
     } as ServerOptions);
     const logger = new Logger('RedisIoAdapter');
     const pub = watchRedis(new Redis(this.config.redisUrl), 'the Socket.IO adapter (publisher)', logger);
-    const sub = watchRedis(pub.duplicate(), 'the Socket.IO adapter (subscriber)', logger);
+    const sub = ignoreUnsubscribeFailures(watchRedis(pub.duplicate(), 'the Socket.IO adapter (subscriber)', logger));
     this.clients.push(pub, sub);
     server.adapter(createAdapter(pub, sub, { key: `${this.config.redisKeyPrefix}socket.io` }));
     return server;
@@ -44,4 +44,23 @@ export class RedisIoAdapter extends IoAdapter {
     await super.close(server);
     for (const client of this.clients.splice(0)) client.disconnect();
   }
+}
+
+/**
+ * The adapter's close() unsubscribes without waiting or catching; with Redis unreachable at
+ * shutdown those commands are rejected when the connection closes ("Connection is closed"), an
+ * unhandled rejection that ended the api with an error instead of a clean stop. Their promises are
+ * marked handled here (callers that await them still see the rejection): an unsubscribe that
+ * fails on a connection about to close has nothing left to do.
+ */
+function ignoreUnsubscribeFailures(client: Redis): Redis {
+  for (const name of ['unsubscribe', 'punsubscribe'] as const) {
+    const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      const answer = original(...args);
+      answer.catch(() => undefined);
+      return answer;
+    };
+  }
+  return client;
 }
