@@ -1,26 +1,11 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { LiveStack } from '../../support/live-stack';
-import { launchChromium, screenshot, signIn, submitTransfer } from '../../support/browser';
+import { expectText, launchChromium, newContext, seriousViolations, screenshot, signIn, submitTransfer } from '../../support/browser';
 import { TEST_PASSWORD, type TestCustomer, type TestStaff } from '../../support/test-app';
 
-const AXE_PATH = require.resolve('axe-core/axe.min.js');
-
-/** axe-core over the page, shadow roots included: the ids of serious and critical violations. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  // A string, evaluated in the page: this file is compiled without the DOM's types.
-  const violations = await page.evaluate<Array<{ id: string; impact: string | null }>>(`axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations)`);
-  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => violation.id);
-}
-
-/** A fresh profile at a desktop size; CSP bypassed so axe-core can be injected (as screens.browser.e2e.spec.ts does). */
+/** A fresh desktop profile, ready for axe-core. */
 async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC', bypassCSP: true });
-  return context.newPage();
-}
-
-async function expectText(locator: Locator, text: string, timeout = 5_000): Promise<void> {
-  await locator.filter({ hasText: text }).first().waitFor({ timeout });
+  return (await newContext(browser, { axe: true })).newPage();
 }
 
 /**

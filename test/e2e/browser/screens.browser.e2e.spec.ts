@@ -1,26 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { LiveStack } from '../../support/live-stack';
-import { launchChromium, newContext, screenshot, signIn } from '../../support/browser';
+import { launchChromium, newContext, screenshot, seriousViolations, signIn } from '../../support/browser';
 import { eventually } from '../../support/live-client';
 import { bearer, TEST_PASSWORD, type TestCustomer, type TestStaff } from '../../support/test-app';
-
-const AXE_PATH = require.resolve('axe-core/axe.min.js');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: unknown }>;
-}
-
-/** axe-core over the page, shadow roots included; the serious and critical violations. */
-async function seriousViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  // A string, evaluated in the page: this file is compiled without the DOM's types.
-  const violations = await page.evaluate<AxeViolation[]>(`axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations)`);
-  if (process.env.AXE_VERBOSE) console.log(JSON.stringify(violations.map((v) => [v.id, v.impact, v.nodes.length])));
-  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-}
 
 /**
  * What at a phone's width would cut a table or a list: the page scrolling sideways, or a cell, row
@@ -127,7 +109,7 @@ describe('every screen, light and dark: screenshots and accessibility', () => {
 
   for (const colorScheme of ['light', 'dark'] as const) {
     it.each(screens.map((screen) => [screen.name, screen]))(`%s (${colorScheme})`, async (name, screen) => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme, locale: 'en-US', timezoneId: 'UTC', bypassCSP: true });
+      const context = await newContext(browser, { colorScheme, axe: true });
       const page = await context.newPage();
       await screen.open(page);
       const expected = BACKGROUNDS[name];
@@ -141,7 +123,7 @@ describe('every screen, light and dark: screenshots and accessibility', () => {
   }
 
   it.each(screens.map((screen) => [screen.name, screen]))('%s on a phone (390×844): no table or list cut at the right, accessible', async (name, screen) => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC', bypassCSP: true });
+    const context = await newContext(browser, { phone: true, axe: true });
     const page = await context.newPage();
     await screen.open(page);
     expect(await page.evaluate<string[]>(SIDEWAYS_CUTS)).toEqual([]);
