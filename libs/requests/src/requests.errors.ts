@@ -4,8 +4,8 @@ import { DISPUTE_WINDOW_DAYS, type DisputeRefusalReason } from '@bank/contracts/
 import { DomainError } from '@bank/problems/domain-error';
 
 export class InvalidStateTransition extends DomainError {
-  constructor(status: RequestStatus, action: string) {
-    super('INVALID_STATE_TRANSITION', 409, `The request is ${status}: it cannot be ${action} now.`, { requestStatus: status });
+  constructor(status: RequestStatus, action: string, detail = `The request is ${status}: it cannot be ${action} now.`) {
+    super('INVALID_STATE_TRANSITION', 409, detail, { requestStatus: status });
   }
 }
 
@@ -15,8 +15,7 @@ export class DeadlinePassed extends InvalidStateTransition {
     status: RequestStatus,
     readonly action: string,
   ) {
-    super(status, action);
-    this.message = `The request's deadline has passed: it cannot be ${action} now.`;
+    super(status, action, `The request's deadline has passed: it cannot be ${action} now.`);
   }
 }
 
