@@ -23,6 +23,20 @@ const TIER_NAMES: Record<Role, string | null> = { customer: null, employee: 'Wor
 /** Every role's own sessions, password and two-factor settings. */
 const SECURITY_ROUTE = '#/security';
 
+/** A customer's pages beside the home page (accounts, money forms, history). */
+const CUSTOMER_PAGES = [
+  { route: '#/', label: 'Accounts' },
+  { route: '#/payees', label: 'Payees' },
+  { route: '#/scheduled', label: 'Scheduled' },
+  { route: '#/statements', label: 'Statements' },
+] as const;
+
+/** The page part of a hash route: `#/payees?x=1` → `#/payees`; empty → `#/`. A page keeps its own state (filters) in the query part. */
+export function routePath(hash: string): string {
+  const path = hash.split('?')[0];
+  return path === '' || path === '#' ? '#/' : path;
+}
+
 /**
  * The app shell: provides the tab's session and its one live connection to every view, routes by
  * role after sign-in, and shows the connection state and the theme switch.
@@ -82,6 +96,11 @@ export class BankApp extends LitElement {
         color: var(--bank-text);
         font-weight: 600;
       }
+      nav {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem 1rem;
+      }
       .nav[aria-current='page'] {
         text-decoration-thickness: 2px;
       }
@@ -91,7 +110,7 @@ export class BankApp extends LitElement {
   constructor() {
     super();
     this.ready = false;
-    this.route = location.hash;
+    this.route = routePath(location.hash);
     this.mustEnrol = false;
     this.session.addEventListener('change', () => void this.sessionChanged());
   }
@@ -108,12 +127,12 @@ export class BankApp extends LitElement {
     this.live?.stop();
   }
 
-  private readonly onHash = () => (this.route = location.hash);
+  private readonly onHash = () => (this.route = routePath(location.hash));
 
   /** Signed out: the next sign-in in this tab starts at home, not on the page the last user had open. */
   private readonly signOut = () => {
     if (location.hash) history.replaceState(null, '', location.pathname + location.search);
-    this.route = '';
+    this.route = '#/';
     void this.session.signOut();
   };
 
@@ -167,11 +186,24 @@ export class BankApp extends LitElement {
     if (this.route === SECURITY_ROUTE) return html`<security-page></security-page>`;
     switch (user.role) {
       case 'customer':
-        return html`<customer-dashboard></customer-dashboard>`;
+        return this.customerPage();
       case 'employee':
         return html`<employee-queue></employee-queue>`;
       case 'admin':
         return html`<admin-console></admin-console>`;
+    }
+  }
+
+  private customerPage() {
+    switch (this.route) {
+      case '#/payees':
+        return html`<payees-page></payees-page>`;
+      case '#/scheduled':
+        return html`<scheduled-transfers-page></scheduled-transfers-page>`;
+      case '#/statements':
+        return html`<statements-page></statements-page>`;
+      default:
+        return html`<customer-dashboard></customer-dashboard>`;
     }
   }
 
@@ -181,6 +213,13 @@ export class BankApp extends LitElement {
         <a class="brand" href="#/">BankingCore${user && TIER_NAMES[user.role] ? html` <span class="tier">${TIER_NAMES[user.role]}</span>` : null}</a>
         ${user && this.live ? html`<connection-badge .connection=${this.live}></connection-badge><notification-bell></notification-bell>` : null}
         <theme-toggle></theme-toggle>
+        ${user?.role === 'customer'
+          ? html`<nav aria-label="Your banking">
+              ${CUSTOMER_PAGES.map(
+                (page) => html`<a class="nav" href=${page.route} aria-current=${this.route === page.route ? 'page' : 'false'}>${page.label}</a>`,
+              )}
+            </nav>`
+          : null}
         ${user
           ? html`<a class="nav" href=${SECURITY_ROUTE} aria-current=${this.route === SECURITY_ROUTE ? 'page' : 'false'}>Security</a>
               <span class="who">${user.fullName} · ${user.role}</span>
