@@ -7,6 +7,8 @@ import type { Response } from 'supertest';
 import { BackdatedPostingsService, type BackdatedPosting } from '@bank/ledger/backdated/backdated-postings.service';
 import { BackdatedPostingsRepository } from '@bank/ledger/backdated/backdated-postings.repository';
 import { bearer, TestApp, type TestCustomer } from '../../../test/support/test-app';
+import { BankApiClient } from '@bank/contracts/client/bank-api-client';
+import { ApiProblem } from '@bank/contracts/client/api-problem';
 import { formatMinorUnits } from './statement-format';
 
 /** RFC 4180 back into rows (quoted fields, doubled quotes, CRLF). */
@@ -291,5 +293,22 @@ describe('monthly statements (GET /accounts/:id/statements/:month)', () => {
     expect(next.figures.get('Opening balance')).toBe('7.00');
     expect(next.lines.map((line) => line.description)).toEqual(['later']);
     expect(next.figures.get('Closing balance')).toBe('15.00');
+  });
+
+  it('the typed client downloads a statement as a Blob, and a refusal as an ApiProblem', async () => {
+    const client = new BankApiClient({ baseUrl: t.url, accessToken: () => holder.accessToken });
+    const month = monthText(months[2]);
+    const csv = await client.statement(holder.accountId, month, 'csv');
+    expect(csv.type).toMatch(/^text\/csv/);
+    expect(parseStatement(await csv.text()).figures.get('Account number')).toBe(holder.accountNumber);
+    const pdfBlob = await client.statement(holder.accountId, month, 'pdf');
+    expect(pdfBlob.type).toBe('application/pdf');
+    expect(pdfText(Buffer.from(await pdfBlob.arrayBuffer()))).toContain('Ada Statement');
+    expect(await client.statementPeriods(holder.accountId)).toEqual({ firstMonth: monthText(months[0]), currentMonth: monthText(currentStart) });
+    const refused = await client.statement(payee.accountId, month, 'csv').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ApiProblem);
+    expect(refused).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    const unreachable = await new BankApiClient({ baseUrl: 'http://127.0.0.1:9', accessToken: () => holder.accessToken }).statement(holder.accountId, month, 'csv').catch((error: unknown) => error);
+    expect(unreachable).toMatchObject({ status: 0, code: 'NETWORK_ERROR' });
   });
 });
