@@ -1,26 +1,43 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { RequestContext } from '@mikro-orm/postgresql';
 import { BackdatedPostingsService } from '@bank/ledger/backdated/backdated-postings.service';
 import { launchChromium, newContext, screenshot, seriousViolations, signIn } from '../../support/browser';
+import { freePort, RunningProcess } from '../../support/processes';
 import { TestApp, type TestCustomer } from '../../support/test-app';
+import { REDIS_URL, testDatabaseUrl, testRedisPrefix } from '../../support/test-env';
 
 const monthText = (date: Date) => date.toISOString().slice(0, 7);
 
 /**
  * The statements page (issue 20, item 5): the months from the account's first to the current one,
  * newest first, each with CSV and PDF downloads fetched with the session's token — at phone size.
+ * The page talks to the built api (dist/, as the Docker image runs it): pdfkit's fonts load from there.
  */
 describe('monthly statements, in the browser', () => {
   let t: TestApp;
   let browser: Browser;
   let customer: TestCustomer;
   let page: Page;
+  let builtApi: RunningProcess;
+  let builtApiUrl: string;
   const now = new Date();
   const twoMonthsAgo = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 14, 10));
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([TestApp.start(), launchChromium()]);
+    const port = await freePort();
+    builtApi = new RunningProcess(['dist/apps/api/src/main.js'], {
+      DATABASE_URL: testDatabaseUrl(),
+      REDIS_URL,
+      REDIS_KEY_PREFIX: testRedisPrefix(),
+      PORT: String(port),
+      READY_REQUIRES_WORKER: 'false',
+      RATE_LIMITS: 'off',
+      LOG_LEVEL: 'info',
+    });
+    builtApiUrl = `http://127.0.0.1:${port}`;
+    [t, browser] = await Promise.all([TestApp.start(), launchChromium(), builtApi.waitFor(/api listening/, 30_000)]);
     customer = await t.newCustomer({ fullName: 'Stella Statement' });
     await RequestContext.create(t.orm().em, () =>
       t.app.get(BackdatedPostingsService, { strict: false }).postOnce(`statements-browser:${customer.user.id}`, [
@@ -29,12 +46,13 @@ describe('monthly statements, in the browser', () => {
       ]),
     );
     page = await (await newContext(browser, { phone: true, axe: true })).newPage();
-    await signIn(page, t.url, customer.email, customer.password, 'customer-dashboard');
+    await signIn(page, builtApiUrl, customer.email, customer.password, 'customer-dashboard');
     await page.getByRole('link', { name: 'Statements' }).click();
     await page.locator('statements-page [data-statements]').waitFor();
   });
   afterAll(async () => {
     await browser?.close();
+    await builtApi?.stop();
     await t?.close();
   });
 
@@ -45,7 +63,7 @@ describe('monthly statements, in the browser', () => {
     await page.locator(`statements-page li[data-month="${expected[0]}"]`, { hasText: 'to date' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     // 390 px wide: nothing scrolls sideways.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(page, 'statements-phone');
   });
 
@@ -64,9 +82,14 @@ describe('monthly statements, in the browser', () => {
     await page.locator('statements-page [role="status"]', { hasText: `Downloaded statement-${customer.accountNumber}-${month}.csv` }).waitFor();
   });
 
-  it('a PDF download arrives too', async () => {
+  it('a PDF download arrives too, its text readable', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`statements-page li[data-month="${monthText(now)}"] button`, { hasText: 'PDF' }).click()]);
     expect(download.suggestedFilename()).toBe(`statement-${customer.accountNumber}-${monthText(now)}.pdf`);
-    expect(readFileSync((await download.path())!).subarray(0, 5).toString()).toBe('%PDF-');
+    const path = (await download.path())!;
+    expect(readFileSync(path).subarray(0, 5).toString()).toBe('%PDF-');
+    // Drawn by the built api with pdfkit's standard fonts, readable back.
+    const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+    expect(text).toMatch(/Account holder:\s+Stella Statement/);
+    expect(text).toMatch(/Opening balance:\s+1214\.06/);
   });
 });
