@@ -70,7 +70,11 @@ export class StatementPdf {
   async draw(pages: AsyncIterable<readonly StatementEntry[]>): Promise<void> {
     try {
       this.begin();
-      for await (const page of pages) this.lines(page);
+      for await (const page of pages) {
+        // The client went away: stop reading pages nobody will see.
+        if (this.doc.destroyed) return;
+        this.lines(page);
+      }
       this.end();
     } catch (error) {
       this.doc.destroy(error as Error);

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { STATEMENT_MEDIA_TYPES, statementFileName, type StatementPeriods } from '@bank/contracts/statements';
 import { AccountIdPipe } from '@bank/accounts/account-id.pipe';
@@ -31,7 +31,11 @@ export class StatementsController {
   }
 
   @Get(':month')
-  @ApiProduces(STATEMENT_MEDIA_TYPES.csv, STATEMENT_MEDIA_TYPES.pdf)
+  @ApiParam({ name: 'month', description: 'A UTC calendar month, `YYYY-MM`', example: '2026-01' })
+  @ApiOkResponse({
+    description: 'The statement file (Content-Disposition: attachment)',
+    content: { [STATEMENT_MEDIA_TYPES.csv]: { schema: { type: 'string' } }, [STATEMENT_MEDIA_TYPES.pdf]: { schema: { type: 'string', format: 'binary' } } },
+  })
   @ApiHeader({ name: 'Accept', required: false, description: '`text/csv` (the default) or `application/pdf`' })
   @ApiOperation({
     summary: "A month's statement as CSV or PDF",

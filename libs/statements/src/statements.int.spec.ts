@@ -230,6 +230,10 @@ describe('monthly statements (GET /accounts/:id/statements/:month)', () => {
       expect(refused.headers['content-type']).toContain('application/problem+json');
       expect(refused.body).toMatchObject({ code: 'NOT_ACCEPTABLE', status: 406, accepted: ['text/csv', 'application/pdf'] });
     }
+    const openApi = (await t.http().get('/api/docs-json').expect(200)).body;
+    const documented = openApi.paths['/api/v1/accounts/{id}/statements/{month}'].get;
+    expect(documented.description).toContain('NOT_ACCEPTABLE');
+    expect(Object.keys(documented.responses['200'].content)).toEqual(['text/csv', 'application/pdf']);
   });
 
   it("bad and future months are 400; another customer's or a guessed account is 404", async () => {
