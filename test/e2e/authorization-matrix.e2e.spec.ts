@@ -326,6 +326,13 @@ describe('authorization matrix: every registered route × every caller', () => {
     'GET /api/v1/accounts/lookup': { expect: customers(200), call: (_ctx, _caller, w) => ({ query: { number: w.other.accountNumber } }) },
     'GET /api/v1/accounts/:id': { expect: customers(200, 404), customerResource: true, setup: ownAccount },
     'GET /api/v1/accounts/:id/transactions': { expect: customers(200, 404), customerResource: true, setup: ownAccount },
+    'GET /api/v1/accounts/:id/statements': { expect: customers(200, 404), customerResource: true, setup: ownAccount },
+    'GET /api/v1/accounts/:id/statements/:month': {
+      expect: customers(200, 404),
+      customerResource: true,
+      setup: async (w) => ({ ...(await ownAccount(w)), month: new Date().toISOString().slice(0, 7) }),
+      call: () => ({ headers: { Accept: 'text/csv' } }),
+    },
     'POST /api/v1/accounts/:id/deposits': {
       expect: customers(201, 404),
       customerResource: true,

@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'ASSIGNEE_NOT_ELIGIBLE',
   'SERVICE_UNAVAILABLE',
   'INTERNAL_ERROR',
+  // No format the client's Accept allows (a statement is text/csv or application/pdf) (406).
+  'NOT_ACCEPTABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -11,6 +11,7 @@ import type { DisputeRequest } from '../disputes';
 import type { MarkNotificationsRead, NotificationPage, NotificationView, UnreadCount } from '../notifications';
 import { ADMIN_KEY_HEADER, type SecurityEventType, type SecurityEventView } from '../security';
 import type { CreateStaffRequest, Role, UserStatus, UserView } from '../users';
+import { STATEMENT_MEDIA_TYPES, type StatementFormat, type StatementPeriods } from '../statements';
 import { ApiProblem } from './api-problem';
 
 export const API_BASE_PATH = '/api/v1';
@@ -268,5 +269,33 @@ export class BankApiClient {
   /** Sets the HttpOnly cookie that lets a link open the queue board at /admin/queues. */
   openQueueBoard(): Promise<void> {
     return this.request('POST', '/admin/queues/session');
+  }
+
+  // Statements
+  statementPeriods(accountId: string): Promise<StatementPeriods> {
+    return this.request('GET', `/accounts/${encodeURIComponent(accountId)}/statements`);
+  }
+  /** A month's statement (`YYYY-MM`, UTC) as a file: CSV or PDF, by `Accept`. */
+  async statement(accountId: string, month: string, format: StatementFormat): Promise<Blob> {
+    const headers: Record<string, string> = { accept: STATEMENT_MEDIA_TYPES[format] };
+    const token = this.options.accessToken?.();
+    if (token) headers.authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}${API_BASE_PATH}/accounts/${encodeURIComponent(accountId)}/statements/${encodeURIComponent(month)}`, { headers, credentials: 'same-origin' });
+    } catch (error) {
+      throw new ApiProblem(0, { title: 'Network error', detail: `The bank could not be reached (${(error as Error).message}).` });
+    }
+    if (!response.ok) {
+      const text = await response.text();
+      let document: object = { title: response.statusText };
+      try {
+        document = JSON.parse(text) as object;
+      } catch {
+        // not a problem document: keep the status text
+      }
+      throw new ApiProblem(response.status, document);
+    }
+    return response.blob();
   }
 }

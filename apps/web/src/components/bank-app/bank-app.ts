@@ -11,6 +11,7 @@ import '../notification-bell/notification-bell.component';
 import '../sign-in/sign-in';
 import '../register-form/register-form';
 import '../customer-dashboard/customer-dashboard';
+import '../statements-page/statements-page.component';
 import '../employee-queue/employee-queue';
 import '../admin-console/admin-console';
 import '../security-page/security-page.component';
