@@ -12,6 +12,7 @@ import type { MarkNotificationsRead, NotificationPage, NotificationView, UnreadC
 import { ADMIN_KEY_HEADER, type SecurityEventType, type SecurityEventView } from '../security';
 import type { CreateStaffRequest, Role, UserStatus, UserView } from '../users';
 import { ApiProblem } from './api-problem';
+import type { CreatePayeeRequest, PayeeList, PayeeView } from '../payees';
 
 export const API_BASE_PATH = '/api/v1';
 
@@ -268,5 +269,16 @@ export class BankApiClient {
   /** Sets the HttpOnly cookie that lets a link open the queue board at /admin/queues. */
   openQueueBoard(): Promise<void> {
     return this.request('POST', '/admin/queues/session');
+  }
+
+  // Payees (issue 20): the caller's own, newest first; saving names the holder (masked) and counts against the lookup limit.
+  payees(): Promise<PayeeList> {
+    return this.request('GET', '/payees');
+  }
+  savePayee(body: CreatePayeeRequest): Promise<PayeeView> {
+    return this.request('POST', '/payees', { body });
+  }
+  deletePayee(id: string): Promise<void> {
+    return this.request('DELETE', `/payees/${encodeURIComponent(id)}`);
   }
 }
