@@ -119,6 +119,15 @@ describe('payees (HTTP, real PostgreSQL)', () => {
     await save(payer, { accountNumber: payee.accountNumber, nickname: 'Fits now' }).expect(201);
   });
 
+  it('the OpenAPI document has the routes, the body schema and the choices made', async () => {
+    const { paths, components } = (await t.http().get('/api/docs-json').expect(200)).body;
+    expect(Object.keys(paths['/api/v1/payees']).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(paths['/api/v1/payees/{id}'])).toEqual(['delete']);
+    const bodyRef = String(paths['/api/v1/payees'].post.requestBody.content['application/json'].schema.$ref).split('/').pop()!;
+    expect(components.schemas[bodyRef].required).toEqual(expect.arrayContaining(['accountNumber', 'nickname']));
+    expect(paths['/api/v1/payees'].post.description).toContain('RATE_LIMIT_LOOKUP_PER_USER');
+  });
+
   it('customers only: staff 403, no token 401', async () => {
     const [payee, employee] = await Promise.all([t.newCustomer(), t.newStaff('employee')]);
     expect((await t.http().get('/api/v1/payees').set(bearer(employee.accessToken)).expect(403)).body.code).toBe('FORBIDDEN');
