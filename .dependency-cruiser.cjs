@@ -6,7 +6,7 @@
 // (no cycles between libraries) and nothing points up.
 const LAYERS = [
   { name: 'use cases', libs: ['onboarding', 'admin', 'requests', 'statements'] },
-  { name: 'core features', libs: ['health', 'realtime', 'ledger', 'accounts', 'security', 'notifications'] },
+  { name: 'core features', libs: ['health', 'realtime', 'ledger', 'payees', 'accounts', 'security', 'notifications'] },
   { name: 'identity and plumbing', libs: ['metrics', 'auth', 'users', 'idempotency', 'outbox', 'redis', 'logging', 'db', 'problems', 'config'] },
   { name: 'contracts', libs: ['contracts'] },
 ];

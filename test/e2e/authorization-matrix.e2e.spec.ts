@@ -325,6 +325,32 @@ describe('authorization matrix: every registered route × every caller', () => {
     // Naming a payee before paying: any customer may name any receiving account (masked); staff do not pay.
     'GET /api/v1/accounts/lookup': { expect: customers(200), call: (_ctx, _caller, w) => ({ query: { number: w.other.accountNumber } }) },
     'GET /api/v1/accounts/:id': { expect: customers(200, 404), customerResource: true, setup: ownAccount },
+    // Saved payees (issue 20): each customer's own; someone else's is 404 like one that does not exist.
+    'GET /api/v1/payees': {
+      expect: customers(200),
+      // Both customers have a payee, so a list that leaked the other's would carry its id.
+      setup: async (w) => {
+        for (const who of [w.owner, w.other]) await t.sql(`insert into payees (id, owner_id, account_number, nickname) values (gen_random_uuid(), ?, ?, 'Matrix') on conflict do nothing`, [who.user.id, w.owner.accountNumber]);
+        return {};
+      },
+    },
+    'POST /api/v1/payees': {
+      expect: customers(201),
+      call: async () => ({ body: { accountNumber: (await t.newCustomer({ fullName: 'Payee Paula' })).accountNumber, nickname: 'Matrix payee' } }),
+    },
+    'DELETE /api/v1/payees/:id': {
+      expect: customers(204, 404),
+      customerResource: true,
+      setup: async (w) => {
+        const [row] = await t.sql<{ id: string }>(
+          `insert into payees (id, owner_id, account_number, nickname) values (gen_random_uuid(), ?, lpad((random() * 1e12)::bigint::text, 12, '0'), 'Matrix') returning id::text`,
+          [w.owner.user.id],
+        );
+        return { id: row.id };
+      },
+      watch: async (ctx) => (await t.sql('select 1 from payees where id = ?', [ctx.id])).length === 1,
+      effect: becomes(false),
+    },
     'GET /api/v1/accounts/:id/transactions': { expect: customers(200, 404), customerResource: true, setup: ownAccount },
     'GET /api/v1/accounts/:id/statements': { expect: customers(200, 404), customerResource: true, setup: ownAccount },
     'GET /api/v1/accounts/:id/statements/:month': {
@@ -577,8 +603,8 @@ describe('authorization matrix: every registered route × every caller', () => {
   /** The ids of `customer`'s that another customer must never be shown. */
   async function idsOf(customer: TestCustomer): Promise<string[]> {
     const rows = await t.sql<{ id: string }>(
-      'select id::text as id from accounts where owner_id = ? union all select id::text from service_requests where owner_id = ?',
-      [customer.user.id, customer.user.id],
+      'select id::text as id from accounts where owner_id = ? union all select id::text from service_requests where owner_id = ? union all select id::text from payees where owner_id = ?',
+      [customer.user.id, customer.user.id, customer.user.id],
     );
     return [customer.user.id, ...rows.map((r) => r.id)];
   }

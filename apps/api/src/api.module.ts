@@ -22,6 +22,7 @@ import { OnboardingModule } from '@bank/onboarding/onboarding.module';
 import { MetricsModule } from '@bank/metrics/metrics.module';
 import { NotificationsModule } from '@bank/notifications/notifications.module';
 import { StatementsModule } from '@bank/statements/statements.module';
+import { PayeesModule } from '@bank/payees/payees.module';
 import { ConnectionDrain } from './connection-drain';
 
 /** The HTTP api process: composes the feature modules, nothing else. */
@@ -50,6 +51,7 @@ export class ApiModule {
         HealthModule,
         OnboardingModule,
         StatementsModule,
+        PayeesModule,
       ],
       providers: [
         { provide: APP_PIPE, useClass: ZodValidationPipe },

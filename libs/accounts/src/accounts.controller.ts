@@ -36,7 +36,9 @@ export class AccountsController {
       '200 `{accountNumber, name}` with the name masked to the first name and the initial of the last (`Bob B.`; a one-word name as it is). ' +
       '404 `NOT_FOUND` for a number no account has, and equally for a closed account: it cannot receive, so no name is given out for it (a transfer to it answers 422 `ACCOUNT_FROZEN`). ' +
       'A frozen account can receive, so it is named. 400 `VALIDATION_FAILED` for a number that is not 12 digits with a valid check digit. ' +
-      'Customers only (staff 403). Rate-limited per customer by `RATE_LIMIT_LOOKUP_PER_USER` (default 30/60): 429 `RATE_LIMITED` with `Retry-After`.',
+      'Customers only (staff 403). Rate-limited per customer by `RATE_LIMIT_LOOKUP_PER_USER` (default 30/60), shared with `POST /payees` (saving a payee names the holder too): ' +
+      '429 `RATE_LIMITED` with `Retry-After`; the first refusal in a window is a `rate_limited` security event for admins whose detail says it was account lookups ' +
+      '(`limit: "lookup-user"`, `reason`, `allowed`, `windowS`).',
   })
   lookup(@Query() query: AccountLookupQueryDto): Promise<AccountLookup> {
     return this.accounts.lookup(query.number);

@@ -55,6 +55,15 @@ export class AccountsRepository {
     return row?.owner_id ?? null;
   }
 
+  /** Number → owner of the customer accounts among these numbers, whatever their status. */
+  async ownersOfNumbers(numbers: readonly string[]): Promise<Map<string, string>> {
+    const rows = await this.em.execute<Array<{ number: string; owner_id: string }>>(
+      `select number::text as number, owner_id from accounts where number in (?) and kind = 'customer'`,
+      [numbers],
+    );
+    return new Map(rows.map((row) => [row.number, row.owner_id]));
+  }
+
   findOwned(accountId: string, ownerId: string): Promise<Account | null> {
     return this.em.findOne(Account, { id: accountId, ownerId });
   }

@@ -73,6 +73,23 @@ export class AccountsService {
     return { accountNumber: account.number, name: maskHolderName(fullName) };
   }
 
+  /**
+   * Number → the holder's current name, masked as `lookup` masks it, for the customer accounts
+   * among these numbers — closed ones too (a saved payee keeps its name after its account closes:
+   * the customer was shown it when saving). Numbers no customer account has are left out.
+   */
+  async maskedHolderNames(numbers: readonly string[]): Promise<Map<string, string>> {
+    if (numbers.length === 0) return new Map();
+    const owners = await this.accounts.ownersOfNumbers(numbers);
+    const fullNames = await this.users.fullNames([...owners.values()]);
+    const names = new Map<string, string>();
+    for (const [number, ownerId] of owners) {
+      const fullName = fullNames.get(ownerId);
+      if (fullName !== undefined) names.set(number, maskHolderName(fullName));
+    }
+    return names;
+  }
+
   async stats(): Promise<{ accounts: number; totalCustomerBalance: MinorUnitsTotal }> {
     const totals = await this.accounts.customerTotals();
     return { accounts: minorUnits(totals.accounts), totalCustomerBalance: minorUnitsTotal(totals.total) };

@@ -13,6 +13,7 @@ import { ADMIN_KEY_HEADER, type SecurityEventType, type SecurityEventView } from
 import type { CreateStaffRequest, Role, UserStatus, UserView } from '../users';
 import { STATEMENT_MEDIA_TYPES, type StatementFormat, type StatementPeriods } from '../statements';
 import { ApiProblem } from './api-problem';
+import type { CreatePayeeRequest, PayeeList, PayeeView } from '../payees';
 
 export const API_BASE_PATH = '/api/v1';
 
@@ -297,5 +298,16 @@ export class BankApiClient {
       throw new ApiProblem(response.status, document);
     }
     return response.blob();
+  }
+
+  // Payees (issue 20): the caller's own, newest first; saving names the holder (masked) and counts against the lookup limit.
+  payees(): Promise<PayeeList> {
+    return this.request('GET', '/payees');
+  }
+  savePayee(body: CreatePayeeRequest): Promise<PayeeView> {
+    return this.request('POST', '/payees', { body });
+  }
+  deletePayee(id: string): Promise<void> {
+    return this.request('DELETE', `/payees/${encodeURIComponent(id)}`);
   }
 }

@@ -50,7 +50,7 @@ export class RateLimitGuard extends ThrottlerGuard implements RateLimiter {
     try {
       return await super.handleRequest({ ...props, getTracker: () => tracker, generateKey: () => `rate-limit:${name}:${trackerDigest(tracker)}` });
     } catch (error) {
-      if (error instanceof RateLimited) await this.events.refused(name, tracker, this.config.rateLimits[name].windowS, request);
+      if (error instanceof RateLimited) await this.events.refused(name, tracker, this.config.rateLimits[name], request);
       throw error;
     }
   }

@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import type { FastifyRequest } from 'fastify';
 import type { RateLimitName } from '@bank/contracts/security';
 import type { RequestWithUser } from '@bank/auth/current-user.decorator';
+import type { RateLimitSetting } from '@bank/config/app-config';
 import { REDIS } from '@bank/redis/redis.module';
 import { SecurityEventsService } from '../security-events.service';
 import { emailOf, trackerDigest } from './rate-limit-trackers';
@@ -12,6 +13,15 @@ import { isRedisUnavailable, withinMs } from './redis-availability';
 const SAMPLE_TIMEOUT_MS = 250;
 /** Trackers sampled in-process during a Redis outage, at most (a wider flood is counted, not recorded). */
 const LOCAL_SAMPLES_MAX = 10_000;
+
+/**
+ * What an admin should read into a refusal under a limit, where "too many requests" says too
+ * little: each account lookup (and each payee saved, which counts under the same limit) names a
+ * holder, so a customer past the lookup limit is trying numbers to learn who banks here.
+ */
+const REFUSAL_REASONS: Partial<Record<RateLimitName, string>> = {
+  'lookup-user': 'account lookups beyond the limit: probing account numbers for their holders',
+};
 
 /**
  * The `rate_limited` security events, sampled: the first refusal of a tracker under a limit in
@@ -30,14 +40,22 @@ export class RateLimitedEvents {
     private readonly security: SecurityEventsService,
   ) {}
 
-  async refused(name: RateLimitName, tracker: string, windowS: number, request: FastifyRequest & RequestWithUser): Promise<void> {
+  /** `setting` is the limit that refused; one with a reason in REFUSAL_REASONS adds the reason and its figures to the event's detail. */
+  async refused(name: RateLimitName, tracker: string, setting: RateLimitSetting, request: FastifyRequest & RequestWithUser): Promise<void> {
     try {
-      if (!(await this.firstRefusalInWindow(`rate-limit-event:${name}:${trackerDigest(tracker)}`, windowS))) return;
+      if (!(await this.firstRefusalInWindow(`rate-limit-event:${name}:${trackerDigest(tracker)}`, setting.windowS))) return;
       const email = name.endsWith('-email') ? emailOf(request) : null;
+      const reason = REFUSAL_REASONS[name];
       await this.security.record('rate_limited', {
         userId: request.user?.id ?? null,
         ip: request.ip ?? null,
-        detail: { limit: name, method: request.method, path: request.url.split('?')[0], ...(email ? { email } : {}) },
+        detail: {
+          limit: name,
+          method: request.method,
+          path: request.url.split('?')[0],
+          ...(email ? { email } : {}),
+          ...(reason ? { reason, allowed: setting.limit, windowS: setting.windowS } : {}),
+        },
       });
     } catch (error) {
       // The 429 stands either way; a missing sample is only a gap in the trail.

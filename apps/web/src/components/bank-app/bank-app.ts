@@ -15,6 +15,7 @@ import '../statements-page/statements-page.component';
 import '../employee-queue/employee-queue';
 import '../admin-console/admin-console';
 import '../security-page/security-page.component';
+import '../payees-page/payees-page.component';
 import '../two-factor-settings/two-factor-settings.component';
 import type { MfaChangedEvent } from '../two-factor-settings/two-factor-settings.component';
 

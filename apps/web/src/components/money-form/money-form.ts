@@ -5,6 +5,7 @@ import { ApiProblem } from '@bank/contracts/client/api-problem';
 import { DepositRequestSchema, TransferRequestSchema, WithdrawalRequestSchema } from '@bank/contracts/ledger';
 import type { MoneyMoved } from '@bank/contracts/ledger';
 import type { TransferHeld } from '@bank/contracts/holds';
+import type { PayeeView } from '@bank/contracts/payees';
 import { sessionContext } from '../../session/session-context';
 import { formatMoney, parseMoney } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
@@ -38,11 +39,15 @@ export class MoneyForm extends LitElement {
     account: { attribute: false },
     done: { state: true },
     confirming: { state: true },
+    payees: { state: true },
   };
   declare mode: MoneyFormMode;
   declare account: AccountView | undefined;
   declare done: string | null;
   declare confirming: TransferToConfirm | null;
+  /** The customer's saved payees for the transfer's picker; null until loaded (or when they cannot be: a typed number still works). */
+  declare payees: PayeeView[] | null;
+  private payeesRequested = false;
   private readonly form = new FormState(this);
   private idempotencyKey = crypto.randomUUID();
   private readonly session = new ContextConsumer(this, { context: sessionContext });
@@ -85,11 +90,42 @@ export class MoneyForm extends LitElement {
     this.mode = 'deposit';
     this.done = null;
     this.confirming = null;
+    this.payees = null;
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
     // Another kind of payment or another account: what was about to be confirmed no longer is.
     if ((changed.has('mode') && changed.get('mode') !== undefined) || (changed.has('account') && (changed.get('account') as AccountView | undefined)?.id !== this.account?.id)) this.confirming = null;
+  }
+
+  override updated(): void {
+    if (this.mode !== 'transfer' || this.payeesRequested || !this.session.value) return;
+    this.payeesRequested = true;
+    this.session.value.api.payees().then(
+      (list) => (this.payees = list.items),
+      () => (this.payees = null),
+    );
+  }
+
+  private payeeOf(accountNumber: unknown): PayeeView | undefined {
+    return this.payees?.find((payee) => payee.accountNumber === accountNumber);
+  }
+
+  /** A saved payee picked: its number fills the number field (and goes through the same confirmation as a typed one). */
+  private pickPayee(event: Event): void {
+    const number = (event.target as HTMLSelectElement).value;
+    const input = this.renderRoot.querySelector<HTMLInputElement>('input[name="toAccountNumber"]');
+    if (!input || !number) return;
+    input.value = number;
+    const { toAccountNumber: _cleared, ...others } = this.form.errors;
+    this.form.invalid(others);
+  }
+
+  /** Typing a number: the picker shows the payee it belongs to, or "type a number". */
+  private typedNumber(event: Event): void {
+    const target = event.target as HTMLInputElement;
+    const picker = this.renderRoot.querySelector<HTMLSelectElement>('select[name="payee"]');
+    if (target.name === 'toAccountNumber' && picker) picker.value = this.payeeOf(target.value.replace(/\s/g, ''))?.accountNumber ?? '';
   }
 
   /** The request body for the api, or the field errors (the same schemas as the server). */
@@ -109,7 +145,8 @@ export class MoneyForm extends LitElement {
     return Object.keys(errors).length > 0 || !parsed.success ? { errors } : { body: parsed.data as Record<string, unknown> };
   }
 
-  private edited(): void {
+  private edited(event: Event): void {
+    this.typedNumber(event);
     this.idempotencyKey = crypto.randomUUID();
     this.done = null;
   }
@@ -195,13 +232,25 @@ export class MoneyForm extends LitElement {
     </label>`;
   }
 
+  private payeePicker(payees: PayeeView[]) {
+    return html`<label
+      >Saved payee
+      <select name="payee" data-payee-picker @change=${this.pickPayee}>
+        <option value="">None: type a number</option>
+        ${payees.map((payee) => html`<option value=${payee.accountNumber}>${payee.nickname} · ${payee.name} (…${payee.accountNumber.slice(-4)})</option>`)}
+      </select>
+    </label>`;
+  }
+
   private renderConfirmation(confirming: TransferToConfirm) {
     const currency = this.account?.currency ?? 'USD';
     const { payee, body } = confirming;
+    const saved = this.payeeOf(payee.accountNumber);
     return html`<div class="confirm" role="group" aria-labelledby="${this.mode}-confirm-question">
       <p id="${this.mode}-confirm-question" data-confirm-question>
         <strong>Send ${formatMoney(body.amount, currency)} to ${payee.name} (…${payee.accountNumber.slice(-4)})?</strong>
       </p>
+      ${saved ? html`<p data-confirm-payee>Your payee “${saved.nickname}”.</p>` : null}
       <p class="muted">The name is the holder's, shortened. If it is not whom you mean to pay, go back and check the number.</p>
       <div class="buttons">
         <button type="button" data-confirm ?disabled=${this.form.busy} @click=${this.confirm}>${this.form.busy ? 'Sending…' : 'Confirm'}</button>
@@ -217,6 +266,7 @@ export class MoneyForm extends LitElement {
       <fieldset ?disabled=${confirming !== null}>
         <div class="row">
           ${this.input('amount', `Amount (${this.account?.currency ?? 'USD'})`, { inputmode: 'decimal' })}
+          ${this.mode === 'transfer' && this.payees && this.payees.length > 0 ? this.payeePicker(this.payees) : null}
           ${this.mode === 'transfer' ? this.input('toAccountNumber', 'To account number', { inputmode: 'numeric' }) : null}
           ${this.mode === 'withdraw' ? this.input('pin', 'Card PIN', { type: 'password', inputmode: 'numeric' }) : null}
           ${this.input('description', 'Description (optional)')}
