@@ -27,6 +27,22 @@ export interface BankApiClientOptions {
 
 type Query = Record<string, string | number | undefined | null>;
 
+interface RequestOptions {
+  body?: unknown;
+  query?: Query;
+  headers?: Record<string, string>;
+  auth?: boolean;
+}
+
+/** A body that is not JSON (a proxy's HTML error page, say) reads as nothing. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function queryString(query: Query | undefined): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
@@ -47,7 +63,13 @@ export class BankApiClient {
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
-  async request<T>(method: string, path: string, options: { body?: unknown; query?: Query; headers?: Record<string, string>; auth?: boolean } = {}): Promise<T> {
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const text = await (await this.send(method, path, options)).text();
+    return (text ? parseJson(text) : undefined) as T;
+  }
+
+  /** The answer of a call that succeeded; any other status is thrown as an ApiProblem. */
+  private async send(method: string, path: string, options: RequestOptions): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const token = options.auth === false ? null : this.options.accessToken?.();
@@ -63,20 +85,12 @@ export class BankApiClient {
     } catch (error) {
       throw new ApiProblem(0, { title: 'Network error', detail: `The bank could not be reached (${(error as Error).message}).` });
     }
-    const text = await response.text();
-    let body: unknown = undefined;
-    if (text) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-    }
     if (!response.ok) {
+      const text = await response.text();
       const retryAfter = Number(response.headers.get('retry-after'));
-      throw new ApiProblem(response.status, (body as object | undefined) ?? { title: response.statusText }, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+      throw new ApiProblem(response.status, ((text && parseJson(text)) as object | undefined) ?? { title: response.statusText }, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
     }
-    return body as T;
+    return response;
   }
 
   // Auth
@@ -278,25 +292,7 @@ export class BankApiClient {
   }
   /** A month's statement (`YYYY-MM`, UTC) as a file: CSV or PDF, by `Accept`. */
   async statement(accountId: string, month: string, format: StatementFormat): Promise<Blob> {
-    const headers: Record<string, string> = { accept: STATEMENT_MEDIA_TYPES[format] };
-    const token = this.options.accessToken?.();
-    if (token) headers.authorization = `Bearer ${token}`;
-    let response: Response;
-    try {
-      response = await this.fetchImpl(`${this.baseUrl}${API_BASE_PATH}/accounts/${encodeURIComponent(accountId)}/statements/${encodeURIComponent(month)}`, { headers, credentials: 'same-origin' });
-    } catch (error) {
-      throw new ApiProblem(0, { title: 'Network error', detail: `The bank could not be reached (${(error as Error).message}).` });
-    }
-    if (!response.ok) {
-      const text = await response.text();
-      let document: object = { title: response.statusText };
-      try {
-        document = JSON.parse(text) as object;
-      } catch {
-        // not a problem document: keep the status text
-      }
-      throw new ApiProblem(response.status, document);
-    }
+    const response = await this.send('GET', `/accounts/${encodeURIComponent(accountId)}/statements/${encodeURIComponent(month)}`, { headers: { accept: STATEMENT_MEDIA_TYPES[format] } });
     return response.blob();
   }
 
