@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { Page, PageQuery } from '@bank/contracts/pagination';
+import type { HistoryQuery } from '@bank/contracts/history';
 import type { EntryView, LedgerCheck, TransactionView } from '@bank/contracts/ledger';
 import { AccountsService } from '@bank/accounts/accounts.service';
 import { bigMinorUnits, minorUnits, minorUnitsTotal } from '@bank/db/minor-units';
 import { UsersService } from '@bank/users/users.service';
 import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
-import { LedgerRepository, type TransactionRow } from './ledger.repository';
+import { LedgerRepository, type StatementFilter, type TransactionRow } from './ledger.repository';
+
+const DAY_MS = 86_400_000;
 
 function transactionRowToView(row: TransactionRow): TransactionView {
   return {
@@ -32,12 +35,14 @@ export class LedgerQueriesService {
   /**
    * An account's entries, newest first, paged by the per-account sequence number that postings
    * assign under the account's row lock: commit order, so concurrent postings never shift a page.
+   * The search filters narrow that same list, so a cursor continues a filtered list as well.
    */
-  async history(ownerId: string, accountId: string, page: PageQuery): Promise<Page<EntryView>> {
+  async history(ownerId: string, accountId: string, query: HistoryQuery): Promise<Page<EntryView>> {
     await this.accounts.getOwned(accountId, ownerId);
-    const below = decodeSeqCursor(page.cursor);
-    const rows = await this.ledger.statementPage(accountId, below ?? Number.MAX_SAFE_INTEGER, page.limit + 1);
-    const shown = rows.slice(0, page.limit);
+    const below = decodeSeqCursor(query.cursor) ?? Number.MAX_SAFE_INTEGER;
+    const filter = await this.statementFilter(accountId, query);
+    const rows = filter === null ? [] : await this.ledger.statementPage(accountId, Math.min(below, filter.seqBelow), query.limit + 1, filter);
+    const shown = rows.slice(0, query.limit);
     const names = await this.users.fullNames(shown.flatMap((row) => (row.counterparty_owner_id ? [row.counterparty_owner_id] : [])));
     return {
       items: shown.map((row) => ({
@@ -55,7 +60,37 @@ export class LedgerQueriesService {
         reversesTransactionId: row.reverses_transaction_id,
         reversedByTransactionId: row.reversed_by_transaction_id,
       })),
-      nextCursor: rows.length > page.limit ? encodeSeqCursor(minorUnits(shown[shown.length - 1].account_seq)) : null,
+      nextCursor: rows.length > query.limit ? encodeSeqCursor(minorUnits(shown[shown.length - 1].account_seq)) : null,
+    };
+  }
+
+  /**
+   * The query's filters as the repository takes them: UTC days as a created_at range and, through
+   * binary search, an account_seq range; the text also as the counterparties whose holder's name
+   * contains it (the names are users', so UsersService reads them). Null when a date range holds no entry.
+   */
+  private async statementFilter(accountId: string, query: HistoryQuery): Promise<(StatementFilter & { seqBelow: number }) | null> {
+    const createdFrom = query.from ? new Date(`${query.from}T00:00:00.000Z`) : undefined;
+    const createdBefore = query.to ? new Date(Date.parse(`${query.to}T00:00:00.000Z`) + DAY_MS) : undefined;
+    const range = createdFrom || createdBefore ? await this.ledger.seqRange(accountId, createdFrom, createdBefore) : { low: null, high: null };
+    if (range.low !== null && range.high !== null && range.low >= range.high) return null;
+    let counterpartyIds: string[] | undefined;
+    if (query.q !== undefined) {
+      const counterparties = await this.ledger.counterparties(accountId);
+      const names = await this.users.fullNames(counterparties.flatMap((row) => (row.owner_id ? [row.owner_id] : [])));
+      const text = query.q.toLocaleLowerCase();
+      counterpartyIds = counterparties.filter((row) => row.owner_id && names.get(row.owner_id)?.toLocaleLowerCase().includes(text)).map((row) => row.account_id);
+    }
+    return {
+      seqFrom: range.low ?? undefined,
+      seqBelow: range.high ?? Number.MAX_SAFE_INTEGER,
+      createdFrom,
+      createdBefore,
+      kind: query.kind,
+      minAmount: query.minAmount,
+      maxAmount: query.maxAmount,
+      text: query.q,
+      counterpartyIds,
     };
   }
 
