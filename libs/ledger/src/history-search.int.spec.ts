@@ -198,4 +198,35 @@ describe('history search: filters on GET /accounts/:id/transactions against a mo
     const stranger = await t.newCustomer();
     await t.http().get(`/api/v1/accounts/${owner.accountId}/transactions?q=rent&kind=transfer`).set(bearer(stranger.accessToken)).expect(404);
   });
+
+  it('finds sparse matches older than the newest 1,000 entries (past the bounded walk, through the indexes), every one once', async () => {
+    const hay = await t.newCustomer({ fullName: 'Hay Stack' });
+    const needle = await t.newCustomer({ fullName: 'Nadia Needleman' });
+    const postings: BackdatedPosting[] = [
+      { kind: 'deposit', debitAccountId: null, creditAccountId: needle.accountId, amount: 100_000, description: 'Opening', initiatedBy: needle.user.id, at: new Date('2026-08-01T00:00:00.000Z') },
+    ];
+    for (let i = 0; i < 4; i++) {
+      postings.push({ kind: 'transfer', debitAccountId: needle.accountId, creditAccountId: hay.accountId, amount: 4_321, description: `Old invoice ${i}`, initiatedBy: needle.user.id, at: new Date(Date.UTC(2026, 7, 2 + i)) });
+    }
+    for (let i = 0; i < 1_050; i++) {
+      postings.push({ kind: 'deposit', debitAccountId: null, creditAccountId: hay.accountId, amount: 100 + (i % 50), description: 'Hay', initiatedBy: hay.user.id, at: new Date(Date.UTC(2026, 8, 1) + i * 60_000) });
+    }
+    await RequestContext.create(t.orm().em, () => t.app.get(BackdatedPostingsService).postOnce(`history-search-${hay.accountId}`, postings));
+    const page = (query: Record<string, string | number>) =>
+      t
+        .http()
+        .get(`/api/v1/accounts/${hay.accountId}/transactions`)
+        .query({ limit: 3, ...query })
+        .set(bearer(hay.accessToken))
+        .expect(200);
+    for (const query of [{ q: 'invoice' }, { q: 'needleman' }, { minAmount: 4_321, maxAmount: 4_321 }, { kind: 'transfer' }, { minAmount: 4_000 }]) {
+      const first = (await page(query)).body as Page<EntryView>;
+      expect(first.items.map((entry) => entry.description)).toEqual(['Old invoice 3', 'Old invoice 2', 'Old invoice 1']);
+      const second = (await page({ ...query, cursor: first.nextCursor! })).body as Page<EntryView>;
+      expect(second.items.map((entry) => entry.description)).toEqual(['Old invoice 0']);
+      expect(second.nextCursor).toBeNull();
+    }
+    expect((await page({ q: 'nothing like it' })).body).toEqual({ items: [], nextCursor: null });
+    expect((await page({ kind: 'withdrawal' })).body).toEqual({ items: [], nextCursor: null });
+  });
 });

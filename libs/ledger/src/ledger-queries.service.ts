@@ -6,9 +6,12 @@ import { AccountsService } from '@bank/accounts/accounts.service';
 import { bigMinorUnits, minorUnits, minorUnitsTotal } from '@bank/db/minor-units';
 import { UsersService } from '@bank/users/users.service';
 import { decodeSeqCursor, encodeSeqCursor } from '@bank/db/page-cursor';
-import { LedgerRepository, type StatementFilter, type TransactionRow } from './ledger.repository';
+import { LedgerRepository, type TransactionRow } from './ledger.repository';
+import type { StatementFilter } from './statement-query';
 
 const DAY_MS = 86_400_000;
+/** How many of the newest entries a filtered page walks before it asks an index (see matchingSeqs). */
+const SCAN_BUDGET = 1_000;
 
 function transactionRowToView(row: TransactionRow): TransactionView {
   return {
@@ -41,7 +44,7 @@ export class LedgerQueriesService {
     await this.accounts.getOwned(accountId, ownerId);
     const below = decodeSeqCursor(query.cursor) ?? Number.MAX_SAFE_INTEGER;
     const filter = await this.statementFilter(accountId, query);
-    const rows = filter === null ? [] : await this.ledger.statementPage(accountId, Math.min(below, filter.seqBelow), query.limit + 1, filter);
+    const rows = filter === null ? [] : await this.ledger.statementRows(accountId, await this.matchingSeqs(accountId, Math.min(below, filter.seqBelow), query.limit + 1, filter));
     const shown = rows.slice(0, query.limit);
     const names = await this.users.fullNames(shown.flatMap((row) => (row.counterparty_owner_id ? [row.counterparty_owner_id] : [])));
     return {
@@ -62,6 +65,22 @@ export class LedgerQueriesService {
       })),
       nextCursor: rows.length > query.limit ? encodeSeqCursor(minorUnits(shown[shown.length - 1].account_seq)) : null,
     };
+  }
+
+  /**
+   * The seqs of the next `limit` matches below `belowSeq`. Unfiltered, the keyset walk. Filtered,
+   * first the newest SCAN_BUDGET entries are walked and filtered (bounded work: dense matches are
+   * found there); only if that did not fill the page, the rest comes from below the walked window by
+   * the plan PostgreSQL picks for the filter — an index of the sparse filter (docs/architecture.md
+   * "History search"), since a filter that matched fewer than `limit` of SCAN_BUDGET entries is sparse there.
+   */
+  private async matchingSeqs(accountId: string, belowSeq: number, limit: number, filter: StatementFilter): Promise<number[]> {
+    const unfiltered = filter.createdFrom === undefined && filter.createdBefore === undefined && filter.kind === undefined && filter.minAmount === undefined && filter.maxAmount === undefined && filter.text === undefined;
+    if (unfiltered) return (await this.ledger.statementMatches(accountId, belowSeq, limit, filter)).seqs;
+    const recent = await this.ledger.statementMatches(accountId, belowSeq, limit, filter, SCAN_BUDGET);
+    if (recent.seqs.length >= limit || recent.scanned === null || recent.scanned < SCAN_BUDGET || recent.floor === null) return recent.seqs;
+    const older = await this.ledger.statementMatches(accountId, recent.floor, limit - recent.seqs.length, filter);
+    return [...recent.seqs, ...older.seqs];
   }
 
   /**

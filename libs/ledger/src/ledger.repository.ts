@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, IsolationLevel } from '@mikro-orm/postgresql';
 import type { TransactionKind } from '@bank/contracts/ledger';
+import { statementMatchesQuery, statementRowsQuery, type StatementFilter } from './statement-query';
 
 /** One entry of an account's statement, with its transaction and the other side's account. Bigints as strings. */
 export interface StatementEntryRow {
@@ -54,58 +55,15 @@ export interface LedgerSnapshot {
   unbalancedTransactions: UnbalancedTransactionRow[];
 }
 
-/** What a history search narrows the statement to (every one given must hold). */
-export interface StatementFilter {
-  /** Only entries with account_seq ≥ this (seqRange's low end). */
-  seqFrom?: number;
-  /** created_at within [createdFrom, createdBefore). */
-  createdFrom?: Date;
-  createdBefore?: Date;
-  kind?: TransactionKind;
-  /** Bounds of the entry's absolute amount, inclusive, minor units. */
-  minAmount?: number;
-  maxAmount?: number;
-  /** A case-insensitive part of the description, or of the counterparty's holder's name: */
-  text?: string;
-  /** the counterparty accounts whose holder's name contains `text` (the caller matched them). */
-  counterpartyIds?: readonly string[];
+/** What statementMatches found: the matches' seqs, newest first; with a scan budget, how many entries it walked and the lowest seq walked. */
+export interface StatementMatches {
+  seqs: number[];
+  scanned: number | null;
+  floor: number | null;
 }
 
 /** Wider than any posting transaction can last (statement_timeout is seconds): see seqRange. */
 const SEQ_RANGE_SLACK = '1 hour';
-
-/** `%`, `_` and the escape character itself match literally in ILIKE (its default escape is the backslash). */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
-}
-
-/**
- * The conditions every branch of a statement page shares, on `e` (ledger_entries) and `t`
- * (ledger_transactions). Each kind is also written as what it implies about the entry itself
- * (a deposit's entry has no counterparty and a positive amount, …), and a reversal as the indexed
- * `reverses_transaction_id` its CHECK ties to that kind, so the planner may use those indexes.
- */
-function statementConditions(accountId: string, belowSeq: number, filter: StatementFilter): { sql: string[]; params: unknown[] } {
-  const sql = ['e.account_id = ?', 'e.account_seq < ?'];
-  const params: unknown[] = [accountId, belowSeq];
-  if (filter.seqFrom !== undefined) sql.push('e.account_seq >= ?') && params.push(filter.seqFrom);
-  if (filter.createdFrom) sql.push('e.created_at >= ?') && params.push(filter.createdFrom);
-  if (filter.createdBefore) sql.push('e.created_at < ?') && params.push(filter.createdBefore);
-  if (filter.kind) {
-    sql.push('t.kind = ?', KIND_ON_ENTRY[filter.kind]);
-    params.push(filter.kind);
-  }
-  if (filter.minAmount !== undefined) sql.push('abs(e.amount) >= ?') && params.push(filter.minAmount);
-  if (filter.maxAmount !== undefined) sql.push('abs(e.amount) <= ?') && params.push(filter.maxAmount);
-  return { sql, params };
-}
-
-const KIND_ON_ENTRY: Record<TransactionKind, string> = {
-  deposit: 'e.counterparty_account_id is null and e.amount > 0',
-  withdrawal: 'e.counterparty_account_id is null and e.amount < 0',
-  transfer: 'e.counterparty_account_id is not null',
-  reversal: 'e.counterparty_account_id is not null and t.reverses_transaction_id is not null',
-};
 
 /** The ledger's reads: statements, the transaction list, the invariants' raw sums and counts. Writes are `money_execute`'s. */
 @Injectable()
@@ -114,48 +72,23 @@ export class LedgerRepository {
 
   /**
    * An account's entries with `account_seq` below `belowSeq`, newest first, that match every filter
-   * given (docs/architecture.md "History search"). Two steps in one statement: `matched` finds the
-   * page's sequence numbers, reading only index-friendly columns, then the page's rows are fetched
-   * with their transaction, counterparty and reversal. A text search is two branches, each planned
-   * on its own so each can take its index: the description (trigram GIN on ledger_transactions) and
-   * the counterparties whose holder's name matched (one keyset scan per counterparty); their union
-   * is cut to the page.
+   * given; with `scanBudget`, only among that many newest entries below it (statementMatchesQuery).
    */
-  statementPage(accountId: string, belowSeq: number, limit: number, filter: StatementFilter = {}): Promise<StatementEntryRow[]> {
-    const base = statementConditions(accountId, belowSeq, filter);
-    const keyset = (extra: string, extraParams: unknown[]) => ({
-      sql: `select e.account_seq from ledger_entries e join ledger_transactions t on t.id = e.transaction_id
-            where ${[...base.sql, extra].filter(Boolean).join(' and ')} order by e.account_seq desc limit ?`,
-      params: [...base.params, ...extraParams, limit],
-    });
-    let matched: { sql: string; params: unknown[] };
-    if (filter.text === undefined) {
-      matched = keyset('', []);
-    } else {
-      const byDescription = keyset('t.description ilike ?', [`%${escapeLike(filter.text)}%`]);
-      const byCounterparty = keyset('e.counterparty_account_id = cp.id', []);
-      matched = {
-        sql: `select account_seq from (
-                (${byDescription.sql})
-                union
-                (select m.account_seq from unnest(?::uuid[]) as cp (id) cross join lateral (${byCounterparty.sql}) m)
-              ) as found order by account_seq desc limit ?`,
-        params: [...byDescription.params, `{${(filter.counterpartyIds ?? []).join(',')}}`, ...byCounterparty.params, limit],
-      };
-    }
-    return this.em.execute<StatementEntryRow[]>(
-      `with matched as (${matched.sql})
-       select e.id, e.transaction_id, t.kind, e.amount, e.balance_after, e.account_seq, e.created_at, t.description,
-              c.number as counterparty_number, c.owner_id as counterparty_owner_id,
-              t.reverses_transaction_id, r.id as reversed_by_transaction_id
-       from matched m
-       join ledger_entries e on e.account_id = ? and e.account_seq = m.account_seq
-       join ledger_transactions t on t.id = e.transaction_id
-       left join accounts c on c.id = e.counterparty_account_id
-       left join ledger_transactions r on r.reverses_transaction_id = t.id
-       order by e.account_seq desc`,
-      [...matched.params, accountId],
-    );
+  async statementMatches(accountId: string, belowSeq: number, limit: number, filter: StatementFilter, scanBudget?: number): Promise<StatementMatches> {
+    const query = statementMatchesQuery(accountId, belowSeq, limit, filter, scanBudget);
+    const rows = await this.em.execute<Array<{ account_seq: string | null; scanned?: string; floor?: string | null }>>(query.sql, query.params);
+    return {
+      seqs: rows.flatMap((row) => (row.account_seq === null ? [] : [Number(row.account_seq)])),
+      scanned: rows[0]?.scanned === undefined ? null : Number(rows[0].scanned),
+      floor: rows[0]?.floor === undefined || rows[0].floor === null ? null : Number(rows[0].floor),
+    };
+  }
+
+  /** The entries at these sequence numbers of an account, newest first. */
+  statementRows(accountId: string, seqs: readonly number[]): Promise<StatementEntryRow[]> {
+    if (seqs.length === 0) return Promise.resolve([]);
+    const query = statementRowsQuery(accountId, seqs);
+    return this.em.execute<StatementEntryRow[]>(query.sql, query.params);
   }
 
   /**
