@@ -11,7 +11,7 @@ import type { StatementFilter } from './statement-query';
 
 const DAY_MS = 86_400_000;
 /** How many of the newest entries a filtered page walks before it asks an index (see matchingSeqs). */
-const SCAN_BUDGET = 1_000;
+const SCAN_BUDGET = 500;
 
 function transactionRowToView(row: TransactionRow): TransactionView {
   return {

@@ -36,13 +36,18 @@ function statementConditions(accountId: string, belowSeq: number, filter: Statem
   if (filter.createdFrom) sql.push('e.created_at >= ?') && params.push(filter.createdFrom);
   if (filter.createdBefore) sql.push('e.created_at < ?') && params.push(filter.createdBefore);
   if (filter.kind) sql.push(KIND_CONDITION[filter.kind]);
+  // With a text, the text's indexes lead and the amount only filters: written as `abs(e.amount + 0)`
+  // the amount index cannot be picked, because the planner multiplies the selectivities of a seq
+  // range, an amount range and a text as if unrelated, and then trusts the amount index with a range
+  // it thinks tiny (measured: 200 ms for a month + amount + text page that walks in 5 ms).
+  const size = filter.text === undefined ? 'abs(e.amount)' : 'abs(e.amount + 0)';
   // One amount is an equality: the planner then estimates it from the index's statistics (a range
   // of width zero gets a fixed guess of 0.5 % of the rows) and the index hands it over in seq order.
   if (filter.minAmount !== undefined && filter.minAmount === filter.maxAmount) {
-    sql.push('abs(e.amount) = ?') && params.push(filter.minAmount);
+    sql.push(`${size} = ?`) && params.push(filter.minAmount);
   } else {
-    if (filter.minAmount !== undefined) sql.push('abs(e.amount) >= ?') && params.push(filter.minAmount);
-    if (filter.maxAmount !== undefined) sql.push('abs(e.amount) <= ?') && params.push(filter.maxAmount);
+    if (filter.minAmount !== undefined) sql.push(`${size} >= ?`) && params.push(filter.minAmount);
+    if (filter.maxAmount !== undefined) sql.push(`${size} <= ?`) && params.push(filter.maxAmount);
   }
   return { sql, params, onTransaction: filter.kind === 'transfer' || filter.kind === 'reversal' };
 }
