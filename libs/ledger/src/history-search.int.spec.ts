@@ -194,6 +194,14 @@ describe('history search: filters on GET /accounts/:id/transactions against a mo
     if (path) expect(response.body.errors.map((error: { path: string }) => error.path)).toContain(path);
   });
 
+  it('the OpenAPI document lists the search parameters, described', async () => {
+    const docs = (await t.http().get('/api/docs-json').expect(200)).body;
+    const operation = docs.paths['/api/v1/accounts/{id}/transactions'].get;
+    const names = (operation.parameters as Array<{ name: string; in: string }>).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
+    expect(names).toEqual(expect.arrayContaining(['limit', 'cursor', 'from', 'to', 'kind', 'minAmount', 'maxAmount', 'q']));
+    expect(operation.description).toContain('absolute amount');
+  });
+
   it("another customer's account stays 404 with filters", async () => {
     const stranger = await t.newCustomer();
     await t.http().get(`/api/v1/accounts/${owner.accountId}/transactions?q=rent&kind=transfer`).set(bearer(stranger.accessToken)).expect(404);
