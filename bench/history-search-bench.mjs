@@ -34,8 +34,9 @@ const GOAL_P99_MS = 20;
 const PAGE = 50;
 const COUNTERPARTIES = 50;
 const WRITE_COST_TRANSFERS = 20_000;
-/** LedgerQueriesService's SCAN_BUDGET: a filtered page walks this many newest entries before it asks an index. */
+/** LedgerQueriesService's SCAN_BUDGET and WALK_MAX: how far a filtered page walks before it asks an index. */
 const SCAN_BUDGET = 500;
+const WALK_MAX = 8_000;
 const options = parseNumberOptions(process.argv.slice(2), { entries: 1_000_000, requests: 200, warmup: 20 }, { '--entries': 'entries', '--requests': 'requests', '--warmup': 'warmup' });
 const platform = new BenchPlatform('historysearch', { ACCESS_TOKEN_TTL_S: '3600' });
 const CASH_ACCOUNT_ID = '00000000-0000-4000-8000-000000000001';
@@ -210,13 +211,30 @@ async function explain(sql, accountId, query) {
     plans.matches = await plan(statement);
     seqs = (await sql.query(numbered(statement), statement.params)).rows.map((row) => Number(row.account_seq));
   } else {
-    const walk = statementMatchesQuery(accountId, below, PAGE + 1, filter, SCAN_BUDGET);
-    plans.walk = await plan(walk);
-    const rows = (await sql.query(numbered(walk), walk.params)).rows;
-    seqs = rows.flatMap((row) => (row.account_seq === null ? [] : [Number(row.account_seq)]));
-    if (seqs.length < PAGE + 1 && Number(rows[0].scanned) === SCAN_BUDGET) {
-      const older = statementMatchesQuery(accountId, Number(rows[0].floor), PAGE + 1 - seqs.length, filter);
-      plans.belowTheWalk = await plan(older);
+    // LedgerQueriesService.matchingSeqs: a walk of SCAN_BUDGET, a second walk sized by the density
+    // the first found (at most WALK_MAX), then the planner's way below them.
+    seqs = [];
+    let belowSeq = below;
+    let budget = SCAN_BUDGET;
+    let filled = false;
+    for (let walk = 0; walk < 2 && budget <= WALK_MAX; walk++) {
+      const statement = statementMatchesQuery(accountId, belowSeq, PAGE + 1 - seqs.length, filter, budget);
+      plans[walk === 0 ? 'walk' : `second walk (${budget} entries)`] = await plan(statement);
+      const rows = (await sql.query(numbered(statement), statement.params)).rows;
+      const found = rows.flatMap((row) => (row.account_seq === null ? [] : [Number(row.account_seq)]));
+      seqs.push(...found);
+      const scanned = Number(rows[0].scanned);
+      if (seqs.length >= PAGE + 1 || scanned < budget || rows[0].floor === null) {
+        filled = true;
+        break;
+      }
+      belowSeq = Number(rows[0].floor);
+      if (found.length === 0) break;
+      budget = Math.ceil((2 * (PAGE + 1 - seqs.length) * scanned) / found.length);
+    }
+    if (!filled) {
+      const older = statementMatchesQuery(accountId, belowSeq, PAGE + 1 - seqs.length, filter);
+      plans.belowTheWalks = await plan(older);
       seqs.push(...(await sql.query(numbered(older), older.params)).rows.map((row) => Number(row.account_seq)));
     }
   }
@@ -278,6 +296,9 @@ platform.run(async () => {
         Math.floor(options.entries / 2),
       ])
     ).rows;
+    // A text that matches a few invoices: an existing invoice number without its last digit.
+    const [{ description: invoice }] = (await sql.query(`select description from ledger_transactions where description like 'Invoice INV-%' and length(description) = 18 order by seq limit 1`)).rows;
+    const invoicePrefix = invoice.slice('Invoice '.length, -1);
     const monthFrom = `${month}-01`;
     const monthTo = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).toISOString().slice(0, 10);
     const deep = cursorAt(Math.floor(options.entries / 2));
@@ -295,7 +316,7 @@ platform.run(async () => {
       'q=groceries (common description)': { q: 'groceries' },
       'q=groceries, deep page': { q: 'groceries', cursor: deep },
       'q=okafor (counterparty names)': { q: 'okafor' },
-      'q=INV-12345 (selective: ~11 matches)': { q: 'INV-12345' },
+      [`q=${invoicePrefix} (selective: a few matches)`]: { q: invoicePrefix },
       'q matching none': { q: 'no such payee' },
       'q matching none, deep page': { q: 'no such payee', cursor: deep },
       'kind=transfer + q=rent': { kind: 'transfer', q: 'rent' },

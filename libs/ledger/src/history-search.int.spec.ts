@@ -235,6 +235,18 @@ describe('history search: filters on GET /accounts/:id/transactions against a mo
       expect(second.items.map((entry) => entry.description)).toEqual(['Old invoice 0']);
       expect(second.nextCursor).toBeNull();
     }
+    // One deposit in 50 is of 1.00: 10 in the first walk of 500, the rest found by a second walk sized by that density.
+    const ones: EntryView[] = [];
+    let cursor: string | null = null;
+    do {
+      const body: Page<EntryView> = (await page({ minAmount: 100, maxAmount: 100, limit: 20, ...(cursor ? { cursor } : {}) })).body;
+      ones.push(...body.items);
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(ones).toHaveLength(21);
+    expect(new Set(ones.map((entry) => entry.id)).size).toBe(21);
+    expect(ones.every((entry) => entry.amount === 100)).toBe(true);
+    expect(ones.map((entry) => entry.createdAt)).toEqual([...ones.map((entry) => entry.createdAt)].sort().reverse());
     expect((await page({ q: 'nothing like it' })).body).toEqual({ items: [], nextCursor: null });
     expect((await page({ kind: 'withdrawal' })).body).toEqual({ items: [], nextCursor: null });
   });

@@ -10,8 +10,9 @@ import { LedgerRepository, type TransactionRow } from './ledger.repository';
 import type { StatementFilter } from './statement-query';
 
 const DAY_MS = 86_400_000;
-/** How many of the newest entries a filtered page walks before it asks an index (see matchingSeqs). */
+/** How many of the newest entries a filtered page walks first, and how far a second walk may go (see matchingSeqs). */
 const SCAN_BUDGET = 500;
+const WALK_MAX = 8_000;
 
 function transactionRowToView(row: TransactionRow): TransactionView {
   return {
@@ -69,18 +70,28 @@ export class LedgerQueriesService {
 
   /**
    * The seqs of the next `limit` matches below `belowSeq`. Unfiltered, the keyset walk. Filtered,
-   * first the newest SCAN_BUDGET entries are walked and filtered (bounded work: dense matches are
-   * found there); only if that did not fill the page, the rest comes from below the walked window by
-   * the plan PostgreSQL picks for the filter — an index of the sparse filter (docs/architecture.md
-   * "History search"), since a filter that matched fewer than `limit` of SCAN_BUDGET entries is sparse there.
+   * first a walk of the newest SCAN_BUDGET entries below the cursor, filtered (bounded work: dense
+   * matches are found there). If that did not fill the page but found some, their density says how
+   * far a second walk must go for the rest: it goes there (twice that, at most WALK_MAX entries).
+   * Whatever is still missing comes from below the walks by the plan PostgreSQL picks — an index of
+   * the filter, which is sparse there (docs/architecture.md "History search").
    */
   private async matchingSeqs(accountId: string, belowSeq: number, limit: number, filter: StatementFilter): Promise<number[]> {
     const unfiltered = filter.createdFrom === undefined && filter.createdBefore === undefined && filter.kind === undefined && filter.minAmount === undefined && filter.maxAmount === undefined && filter.text === undefined;
     if (unfiltered) return (await this.ledger.statementMatches(accountId, belowSeq, limit, filter)).seqs;
-    const recent = await this.ledger.statementMatches(accountId, belowSeq, limit, filter, SCAN_BUDGET);
-    if (recent.seqs.length >= limit || recent.scanned === null || recent.scanned < SCAN_BUDGET || recent.floor === null) return recent.seqs;
-    const older = await this.ledger.statementMatches(accountId, recent.floor, limit - recent.seqs.length, filter);
-    return [...recent.seqs, ...older.seqs];
+    const seqs: number[] = [];
+    let below = belowSeq;
+    let budget = SCAN_BUDGET;
+    for (let walk = 0; walk < 2 && budget <= WALK_MAX; walk++) {
+      const walked = await this.ledger.statementMatches(accountId, below, limit - seqs.length, filter, budget);
+      seqs.push(...walked.seqs);
+      if (seqs.length >= limit || walked.scanned === null || walked.scanned < budget || walked.floor === null) return seqs;
+      below = walked.floor;
+      if (walked.seqs.length === 0) break;
+      budget = Math.ceil((2 * (limit - seqs.length) * walked.scanned) / walked.seqs.length);
+    }
+    const older = await this.ledger.statementMatches(accountId, below, limit - seqs.length, filter);
+    return [...seqs, ...older.seqs];
   }
 
   /**

@@ -84,17 +84,18 @@ export function statementMatchesQuery(accountId: string, belowSeq: number, limit
     const walkParams = [accountId, belowSeq, ...(filter.seqFrom !== undefined ? [filter.seqFrom] : [])];
     const onTransaction = base.onTransaction || text !== undefined;
     const conditions = [...base.sql, ...(text !== undefined ? ['(t.description ilike ? or e.counterparty_account_id = any(?::uuid[]))'] : [])];
+    const walked = `select e.account_id, e.account_seq, e.transaction_id, e.amount, e.counterparty_account_id, e.created_at
+                    from ledger_entries e where ${walk.join(' and ')} order by e.account_seq desc limit ?`;
+    // The walk is read twice: counted (its entries only, cheap), and filtered newest first — in seq
+    // order, so the filtering (and its transaction lookups) stops at the page's last match.
     return {
-      sql: `with recent as materialized (
-              select e.account_id, e.account_seq, e.transaction_id, e.amount, e.counterparty_account_id, e.created_at
-              from ledger_entries e where ${walk.join(' and ')} order by e.account_seq desc limit ?)
-            select m.account_seq, s.scanned, s.floor
-            from (select count(*) as scanned, min(account_seq) as floor from recent) s
+      sql: `select m.account_seq, s.scanned, s.floor
+            from (select count(*) as scanned, min(account_seq) as floor from (${walked}) w) s
             left join lateral (
-              select e.account_seq from recent e ${onTransaction ? 'join ledger_transactions t on t.id = e.transaction_id' : ''}
+              select e.account_seq from (${walked}) e ${onTransaction ? 'join ledger_transactions t on t.id = e.transaction_id' : ''}
               where ${conditions.join(' and ')} order by e.account_seq desc limit ?) m on true
             order by m.account_seq desc`,
-      params: [...walkParams, scanBudget, ...base.params, ...(text !== undefined ? [text, counterparties] : []), limit],
+      params: [...walkParams, scanBudget, ...walkParams, scanBudget, ...base.params, ...(text !== undefined ? [text, counterparties] : []), limit],
     };
   }
   const keyset = (extra: string, extraParams: unknown[], onTransaction = base.onTransaction) => ({

@@ -43,7 +43,7 @@ describe('history search in the browser', () => {
   it('a text narrows the list after a pause in typing and goes into the URL', async () => {
     await waitForRows(4); // the initial deposit, the salary, the rent, the gift
     await filters().getByLabel('Search description or name').fill('rent');
-    await page.waitForFunction(() => location.hash.includes('q=rent'), undefined, { timeout: 5_000 });
+    await page.waitForFunction(`location.hash.includes('q=rent')`, undefined, { timeout: 5_000 });
     await waitForRows(1);
     expect((await descriptions())[0]).toContain('Rent October');
     await page.locator('account-history [data-filter-summary]', { hasText: '1 matching transaction.' }).waitFor();
@@ -64,7 +64,7 @@ describe('history search in the browser', () => {
 
   it('back goes to the previous filters; Clear filters shows everything again', async () => {
     await page.goBack();
-    await page.waitForFunction(() => !location.hash.includes('kind='), undefined, { timeout: 5_000 });
+    await page.waitForFunction(`!location.hash.includes('kind=')`, undefined, { timeout: 5_000 });
     await waitForRows(1);
     expect(await filters().getByLabel('Kind').inputValue()).toBe('');
 
@@ -77,7 +77,7 @@ describe('history search in the browser', () => {
   it('an amount range in dollars; a live entry that does not match stays out until the filters are cleared', async () => {
     await filters().getByLabel('Min amount (USD)').fill('800');
     await filters().getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForFunction(() => location.hash.includes('minAmount=80000'), undefined, { timeout: 5_000 });
+    await page.waitForFunction(`location.hash.includes('minAmount=80000')`, undefined, { timeout: 5_000 });
     await waitForRows(3); // 5,000.00 initial, 2,500.00 salary, −900.00 rent
     expect((await descriptions()).some((text) => text.includes('Birthday gift'))).toBe(false);
 
@@ -97,7 +97,7 @@ describe('history search in the browser', () => {
     await signIn(phone, stack.app.url, alice.email, alice.password, 'customer-dashboard');
     await phone.goto(`${stack.app.url}/#/?q=rent`);
     await phone.locator('account-history tbody tr[data-entry-id]', { hasText: 'Rent October' }).waitFor({ timeout: 10_000 });
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(phone, 'history-search-phone');
     await phone.context().close();
   });
