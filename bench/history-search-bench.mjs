@@ -296,9 +296,9 @@ platform.run(async () => {
         Math.floor(options.entries / 2),
       ])
     ).rows;
-    // A text that matches a few invoices: an existing invoice number without its last digit.
+    // A text that matches a few dozen invoices: an existing invoice number without its last two digits.
     const [{ description: invoice }] = (await sql.query(`select description from ledger_transactions where description like 'Invoice INV-%' and length(description) = 18 order by seq limit 1`)).rows;
-    const invoicePrefix = invoice.slice('Invoice '.length, -1);
+    const invoicePrefix = invoice.slice('Invoice '.length, -2);
     const monthFrom = `${month}-01`;
     const monthTo = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).toISOString().slice(0, 10);
     const deep = cursorAt(Math.floor(options.entries / 2));
@@ -316,7 +316,7 @@ platform.run(async () => {
       'q=groceries (common description)': { q: 'groceries' },
       'q=groceries, deep page': { q: 'groceries', cursor: deep },
       'q=okafor (counterparty names)': { q: 'okafor' },
-      [`q=${invoicePrefix} (selective: a few matches)`]: { q: invoicePrefix },
+      [`q=${invoicePrefix} (selective: a few dozen matches)`]: { q: invoicePrefix },
       'q matching none': { q: 'no such payee' },
       'q matching none, deep page': { q: 'no such payee', cursor: deep },
       'kind=transfer + q=rent': { kind: 'transfer', q: 'rent' },
