@@ -75,7 +75,7 @@ describe('history search in the browser', () => {
   });
 
   it('an amount range in dollars; a live entry that does not match stays out until the filters are cleared', async () => {
-    await filters().getByLabel('Min amount (USD)').fill('800');
+    await filters().getByLabel('Amount at least (USD)').fill('800');
     await filters().getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForFunction(`location.hash.includes('minAmount=80000')`, undefined, { timeout: 5_000 });
     await waitForRows(3); // 5,000.00 initial, 2,500.00 salary, −900.00 rent

@@ -193,12 +193,12 @@ export class HistoryFilters extends LitElement {
       <div class="fields">
         ${this.field(
           'from',
-          'From',
+          'Date from',
           (described) => html`<input type="date" name="from" .value=${this.fields.from} aria-invalid=${invalid('from')} aria-describedby=${ifDefined(described)} @change=${(e: Event) => this.edit('from', value(e), 'apply')} />`,
         )}
         ${this.field(
           'to',
-          'To',
+          'Date to',
           (described) => html`<input type="date" name="to" .value=${this.fields.to} aria-invalid=${invalid('to')} aria-describedby=${ifDefined(described)} @change=${(e: Event) => this.edit('to', value(e), 'apply')} />`,
         )}
         ${this.field(
@@ -211,7 +211,7 @@ export class HistoryFilters extends LitElement {
         )}
         ${this.field(
           'minAmount',
-          `Min amount (${this.currency})`,
+          `Amount at least (${this.currency})`,
           (described) => html`<input
             name="minAmount"
             inputmode="decimal"
@@ -226,7 +226,7 @@ export class HistoryFilters extends LitElement {
         )}
         ${this.field(
           'maxAmount',
-          `Max amount (${this.currency})`,
+          `Amount at most (${this.currency})`,
           (described) => html`<input
             name="maxAmount"
             inputmode="decimal"
