@@ -87,12 +87,17 @@ export function statementMatchesQuery(accountId: string, belowSeq: number, limit
     const walked = `select e.account_id, e.account_seq, e.transaction_id, e.amount, e.counterparty_account_id, e.created_at
                     from ledger_entries e where ${walk.join(' and ')} order by e.account_seq desc limit ?`;
     // The walk is read twice: counted (its entries only, cheap), and filtered newest first — in seq
-    // order, so the filtering (and its transaction lookups) stops at the page's last match.
+    // order, so the filtering stops at the page's last match. Each entry's transaction is looked up
+    // by its key in a LATERAL that `limit 1` keeps from being flattened: the planner could otherwise
+    // hash the whole ledger_transactions table to join a few thousand entries.
+    const transaction = onTransaction
+      ? `cross join lateral (select t.kind, t.description, t.reverses_transaction_id from ledger_transactions t where t.id = e.transaction_id limit 1) t`
+      : '';
     return {
       sql: `select m.account_seq, s.scanned, s.floor
             from (select count(*) as scanned, min(account_seq) as floor from (${walked}) w) s
             left join lateral (
-              select e.account_seq from (${walked}) e ${onTransaction ? 'join ledger_transactions t on t.id = e.transaction_id' : ''}
+              select e.account_seq from (${walked}) e ${transaction}
               where ${conditions.join(' and ')} order by e.account_seq desc limit ?) m on true
             order by m.account_seq desc`,
       params: [...walkParams, scanBudget, ...walkParams, scanBudget, ...base.params, ...(text !== undefined ? [text, counterparties] : []), limit],
