@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { EntryView, MoneyMoved } from '@bank/contracts/ledger';
 import type { TransferHeld } from '@bank/contracts/holds';
@@ -10,7 +10,7 @@ import { Roles } from '@bank/auth/roles.decorator';
 import type { AuthenticatedUser } from '@bank/auth/access-token';
 import { LedgerService } from './ledger.service';
 import { LedgerQueriesService } from './ledger-queries.service';
-import { DepositDto, PageQueryDto, TransferDto, WithdrawalDto } from './dto/money.dto';
+import { DepositDto, HistoryQueryDto, TransferDto, WithdrawalDto } from './dto/money.dto';
 import { IDEMPOTENCY_KEY_DOC, IdempotencyKey, replayAware } from '@bank/idempotency/idempotency-key.decorator';
 import { RateLimit } from '@bank/auth/rate-limit.decorator';
 import { MoneyMetricsInterceptor } from '@bank/metrics/money-metrics.interceptor';
@@ -71,7 +71,17 @@ export class MoneyController {
   }
 
   @Get('accounts/:id/transactions')
-  history(@CurrentUser() user: AuthenticatedUser, @Param('id', AccountIdPipe) accountId: string, @Query() query: PageQueryDto): Promise<Page<EntryView>> {
+  @ApiOperation({
+    summary: "An account's entries, newest first, optionally searched",
+    description:
+      'Keyset-paged (`limit`, `cursor`); every filter given must hold. `from` and `to` are UTC days `YYYY-MM-DD`, both inclusive ' +
+      '(a day that does not exist, or `from` after `to`, is 400). `kind` is the transaction kind. `minAmount` and `maxAmount` bound the ' +
+      "entry's absolute amount in minor units, inclusive (non-negative integers; `minAmount` above `maxAmount` is 400). `q` (1..100 " +
+      "characters after trimming; blank = no search) is a case-insensitive part of the description or of the counterparty's current " +
+      'name; `%` and `_` match themselves. A `nextCursor` continues the same filtered list: send it with the same filters (with other ' +
+      'filters it still pages correctly, below the entry it points at). Unknown parameters are 400.',
+  })
+  history(@CurrentUser() user: AuthenticatedUser, @Param('id', AccountIdPipe) accountId: string, @Query() query: HistoryQueryDto): Promise<Page<EntryView>> {
     return this.queries.history(user.id, accountId, query);
   }
 }

@@ -6,6 +6,7 @@ import type { EventEnvelope } from '../events';
 import type { HoldStatus, HoldView, ReviewedHoldView, TransferHeld } from '../holds';
 import { IDEMPOTENCY_KEY_HEADER, type DepositRequest, type EntryView, type LedgerCheck, type MoneyMoved, type TransactionView, type TransferRequest, type WithdrawalRequest } from '../ledger';
 import type { Page, PageRequest } from '../pagination';
+import type { HistoryFilter } from '../history';
 import type { CreateRequest, RequestAssigneeFilter, RequestStatus, RequestType, RequestView } from '../requests';
 import type { DisputeRequest } from '../disputes';
 import type { MarkNotificationsRead, NotificationPage, NotificationView, UnreadCount } from '../notifications';
@@ -157,7 +158,7 @@ export class BankApiClient {
   lookupAccount(number: string): Promise<AccountLookup> {
     return this.request('GET', '/accounts/lookup', { query: { number } });
   }
-  history(accountId: string, page: PageRequest = {}): Promise<Page<EntryView>> {
+  history(accountId: string, page: PageRequest & HistoryFilter = {}): Promise<Page<EntryView>> {
     return this.request('GET', `/accounts/${encodeURIComponent(accountId)}/transactions`, { query: page });
   }
   deposit(accountId: string, body: DepositRequest, idempotencyKey: string): Promise<MoneyMoved> {

@@ -12,6 +12,10 @@ import { REQUEST_STATUS_LABELS, supersedes } from '../request-labels';
 import { disputedTransactionId, disputeOutcome, isDisputable, reversalCaption } from '../dispute-labels';
 import type { DisputeFiled } from '../transfer-dispute/transfer-dispute.component';
 import { historyCsv } from './history-csv';
+import { entryMatchesHistoryFilter, hasHistoryFilter, type HistoryFilter } from '@bank/contracts/history';
+import { filterFromHash, hashWithFilter, sameFilter } from './history-filter-url';
+import type { HistoryFilterChange } from './history-filters';
+import './history-filters';
 import '../balance-chart/balance-chart';
 import '../transfer-dispute/transfer-dispute.component';
 
@@ -23,6 +27,10 @@ const DISPUTES_PAGE = 100;
  * One account's history, newest first, with the balance after each entry: pages are fetched by
  * keyset cursor as the end of the list scrolls into view; live `transaction.posted` events for
  * this account are added on top (once each). Also the balance chart and the CSV export.
+ *
+ * Filters (dates, kind, amount range, text) sit above the list and live in the URL's hash query
+ * (`#/?from=…&q=…`): a reload or back/forward brings them back; every page and the CSV export ask
+ * the api with them, and a live entry that does not match them stays out of the filtered list.
  *
  * Disputes and reversals (API.md): a sent transfer offers "Dispute" (a reason, then the request
  * is filed and followed live); a reversal links to the row it reverses, and a reversed transfer
@@ -37,6 +45,7 @@ export class AccountHistory extends LitElement {
     error: { state: true },
     disputing: { state: true },
     disputes: { state: true },
+    filter: { state: true },
   };
   declare account: AccountView | undefined;
   declare entries: EntryView[];
@@ -47,6 +56,8 @@ export class AccountHistory extends LitElement {
   declare disputing: string | null;
   /** The disputes filed or heard of during this visit, by the disputed transaction's id. */
   declare disputes: Record<string, RequestView>;
+  /** The filters applied, as the URL holds them. */
+  declare filter: HistoryFilter;
   private readonly session = new ContextConsumer(this, { context: sessionContext });
   private readonly live = new LiveSubscriptions(
     this,
@@ -54,6 +65,10 @@ export class AccountHistory extends LitElement {
       live.on('transaction.posted', ({ data }) => {
         if (data.accountId !== this.account?.id || this.entries.some((entry) => entry.id === data.id)) return;
         const { accountId: _accountId, ...entry } = data;
+        if (hasHistoryFilter(this.filter) && !entryMatchesHistoryFilter(entry, this.filter)) {
+          this.entries = this.markReversed(this.entries, entry);
+          return;
+        }
         this.entries = [entry, ...this.markReversed(this.entries, entry)];
       }),
       live.on('request.updated', ({ data }) => this.noteDispute(data)),
@@ -62,6 +77,14 @@ export class AccountHistory extends LitElement {
   );
   private observer: IntersectionObserver | undefined;
   private loadedFor: string | undefined;
+  /** Bumped by every reload: a page that arrives for an older list (account or filters since changed) is dropped. */
+  private generation = 0;
+  private readonly onUrl = () => {
+    const filter = filterFromHash(location.hash);
+    if (sameFilter(filter, this.filter)) return;
+    this.filter = filter;
+    void this.reload();
+  };
 
   static override styles = [
     sharedStyles,
@@ -126,10 +149,20 @@ export class AccountHistory extends LitElement {
     this.error = null;
     this.disputing = null;
     this.disputes = {};
+    this.filter = filterFromHash(location.hash);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    addEventListener('hashchange', this.onUrl);
+    addEventListener('popstate', this.onUrl);
+    this.onUrl();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    removeEventListener('hashchange', this.onUrl);
+    removeEventListener('popstate', this.onUrl);
     this.observer?.disconnect();
     this.observer = undefined;
   }
@@ -176,8 +209,20 @@ export class AccountHistory extends LitElement {
     row.focus();
   }
 
+  /** New filters from the form: into the URL (a new history entry, or the same one while typing), then the list. */
+  private filterChanged(event: CustomEvent<HistoryFilterChange>): void {
+    const hash = hashWithFilter(location.hash, event.detail.filter);
+    if (hash !== location.hash) {
+      if (event.detail.typing) history.replaceState(history.state, '', hash);
+      else history.pushState(history.state, '', hash);
+    }
+    this.filter = event.detail.filter;
+    void this.reload();
+  }
+
   private async reload(): Promise<void> {
     if (!this.account) return;
+    this.generation++;
     this.loadedFor = this.account.id;
     this.disputing = null;
     this.entries = [];
@@ -202,11 +247,12 @@ export class AccountHistory extends LitElement {
   private async fetchPage(cursor: string | null): Promise<void> {
     const account = this.account;
     if (!account) return;
+    const generation = this.generation;
     this.loading = true;
     this.error = null;
     try {
-      const page = await this.session.value!.api.history(account.id, { limit: PAGE, cursor });
-      if (account.id !== this.account?.id) return;
+      const page = await this.session.value!.api.history(account.id, { limit: PAGE, cursor, ...this.filter });
+      if (account.id !== this.account?.id || generation !== this.generation) return;
       const known = new Set(this.entries.map((entry) => entry.id));
       this.entries = [...this.entries, ...page.items.filter((entry) => !known.has(entry.id))];
       // An event may have told of a reversal before the page with its transfer arrived.
@@ -219,20 +265,21 @@ export class AccountHistory extends LitElement {
     }
   }
 
-  /** The whole history (every page), as a CSV download. */
+  /** The list shown — the whole history, or every entry matching the filters — as a CSV download. */
   private async exportCsv(): Promise<void> {
     const account = this.account;
     if (!account) return;
+    const filter = this.filter;
     const all: EntryView[] = [];
     let cursor: string | null = null;
     do {
-      const page = await this.session.value!.api.history(account.id, { limit: 100, cursor });
+      const page = await this.session.value!.api.history(account.id, { limit: 100, cursor, ...filter });
       all.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
     const link = document.createElement('a');
     link.href = URL.createObjectURL(new Blob([historyCsv(all)], { type: 'text/csv' }));
-    link.download = `bankingcore-${account.number}-history.csv`;
+    link.download = `bankingcore-${account.number}-history${hasHistoryFilter(filter) ? '-filtered' : ''}.csv`;
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
   }
@@ -288,13 +335,22 @@ export class AccountHistory extends LitElement {
   override render() {
     const currency = this.account?.currency ?? 'USD';
     const now = Date.now();
+    const filtered = hasHistoryFilter(this.filter);
     return html`<section class="card" aria-labelledby="history-title">
       <div class="head">
         <h2 id="history-title">History</h2>
         <button class="secondary" type="button" @click=${this.exportCsv} ?disabled=${!this.account}>Export CSV</button>
       </div>
-      <balance-chart .entries=${this.entries} currency=${currency}></balance-chart>
+      <history-filters .filter=${this.filter} currency=${currency} @history-filter-change=${this.filterChanged}></history-filters>
+      ${filtered ? null : html`<balance-chart .entries=${this.entries} currency=${currency}></balance-chart>`}
       ${this.error ? html`<p class="form-error" role="alert">${this.error}</p>` : null}
+      ${filtered && !this.loading
+        ? html`<p class="muted" role="status" data-filter-summary>
+            ${this.entries.length === 0
+              ? 'No transactions match these filters.'
+              : `${this.entries.length}${this.nextCursor ? '+' : ''} matching transaction${this.entries.length === 1 && !this.nextCursor ? '' : 's'}.`}
+          </p>`
+        : null}
       <div class="scroll" tabindex="0" aria-label="Transactions, newest first">
         <table class="stacked">
           <thead>
@@ -304,7 +360,7 @@ export class AccountHistory extends LitElement {
             ${this.entries.map((entry) => this.renderEntry(entry, currency, now))}
           </tbody>
         </table>
-        ${this.entries.length === 0 && !this.loading ? html`<p class="muted">No transactions yet.</p>` : null}
+        ${this.entries.length === 0 && !this.loading && !filtered ? html`<p class="muted">No transactions yet.</p>` : null}
         <div class="sentinel" aria-hidden="true"></div>
         ${this.loading ? html`<p class="muted" role="status">Loading…</p>` : null}
       </div>

@@ -12,6 +12,7 @@ import { problemMessage } from '../form-errors';
 import type { MoneyFormMode } from '../money-form/money-form';
 import '../money-form/money-form';
 import '../account-history/account-history';
+import { hashQuery, hashWith } from '../account-history/history-filter-url';
 import '../customer-requests/customer-requests';
 import '../pending-holds/pending-holds.component';
 import type { PendingHolds } from '../pending-holds/pending-holds.component';
@@ -108,6 +109,8 @@ export class CustomerDashboard extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    addEventListener('hashchange', this.onUrl);
+    addEventListener('popstate', this.onUrl);
     void this.load();
   }
 
@@ -146,11 +149,34 @@ export class CustomerDashboard extends LitElement {
   private async load(): Promise<void> {
     try {
       this.accounts = (await this.session.value!.api.accounts()).items;
-      this.selectedId ??= this.accounts[0]?.id;
+      this.selectedId = this.accountInUrl() ?? this.selectedId ?? this.accounts[0]?.id;
       this.error = null;
     } catch (error) {
       this.error = problemMessage(error);
     }
+  }
+
+  /** The account the URL names (`#/?account=…`, so a reload or back/forward shows the same history), if it is one of these. */
+  private accountInUrl(): string | undefined {
+    const wanted = hashQuery(location.hash).get('account');
+    return this.accounts.find((account) => account.id === wanted)?.id;
+  }
+
+  private readonly onUrl = () => {
+    const wanted = this.accountInUrl();
+    if (wanted && wanted !== this.selectedId) this.selectedId = wanted;
+  };
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener('hashchange', this.onUrl);
+    removeEventListener('popstate', this.onUrl);
+  }
+
+  private select(accountId: string): void {
+    if (accountId === this.selectedId) return;
+    this.selectedId = accountId;
+    history.pushState(history.state, '', hashWith(location.hash, { account: accountId }));
   }
 
   private moved(event: CustomEvent<MoneyMoved>): void {
@@ -174,7 +200,7 @@ export class CustomerDashboard extends LitElement {
       ${this.error ? html`<p class="form-error" role="alert">${this.error}</p>` : null}
       <div class="accounts">
         ${this.accounts.map(
-          (account) => html`<button class="account" type="button" aria-pressed=${account.id === this.selectedId ? 'true' : 'false'} @click=${() => (this.selectedId = account.id)} data-account-id=${account.id}>
+          (account) => html`<button class="account" type="button" aria-pressed=${account.id === this.selectedId ? 'true' : 'false'} @click=${() => this.select(account.id)} data-account-id=${account.id}>
             <div class="muted">${account.type} · <span class="mono">${account.number}</span>${account.status !== 'active' ? html` · <strong>${account.status}</strong>` : null}</div>
             <div class="balance" data-balance>${formatMoney(account.balance, account.currency)}</div>
             <div class="available">
