@@ -30,12 +30,17 @@ export interface StatementEntryRow {
 }
 
 /**
- * The first seq of the entries made from `$2` on: one past the last entry made before it. Walks
- * the account's (account_id, account_seq) index from the newest entry back, so it costs the
- * entries since `$2`, and needs no index of its own (every index on ledger_entries costs every posting).
+ * The first seq of the entries made from `${param}` on: one past the last entry made before it.
+ * Exact, and cheap whatever the account's size: every entry from ledger_first_seq_at(T + 1 hour)
+ * on (binary search through the (account_id, account_seq) key, migration HistorySearch) was made
+ * at or after T, since postings number out of time order by at most how long one lasts; so the
+ * backward walk for "the last before T" starts there and covers about an hour of entries. No
+ * index of its own: every index on ledger_entries costs every posting.
  */
 const SEQ_FROM = (param: string) =>
-  `coalesce((select account_seq from ledger_entries where account_id = $1 and account_seq is not null and created_at < ${param} order by account_seq desc limit 1), 0) + 1`;
+  `coalesce((select account_seq from ledger_entries
+             where account_id = $1 and account_seq < ledger_first_seq_at($1, ${param}::timestamptz + interval '1 hour') and created_at < ${param}
+             order by account_seq desc limit 1), 0) + 1`;
 
 const RANGE = {
   name: 'statements-range',
