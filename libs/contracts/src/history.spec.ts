@@ -25,6 +25,7 @@ describe('the history search query and its filter (shared by the api and the bro
     [{ minAmount: '10', maxAmount: '9' }, 'maxAmount'],
     [{ kind: 'fee' }, 'kind'],
     [{ q: 'x'.repeat(101) }, 'q'],
+    [{ q: ' ab ' }, 'q'],
     [{ q: 'a\u0000b' }, 'q'],
     [{ page: '2' }, ''],
   ])('refuses %j', (query, path) => {

@@ -5,6 +5,12 @@ import { isStorableText, STORABLE_TEXT_ERROR } from './text';
 
 /** Longest search text `GET /accounts/:id/transactions?q=` accepts (after trimming). */
 export const HISTORY_SEARCH_TEXT_MAX = 100;
+/**
+ * Shortest search text: three characters make a trigram, so every text search can use the
+ * description's trigram index; a shorter one would walk an account's whole history when it rarely
+ * matches (measured: 420 ms at 1,000,000 entries, docs/benchmarks.md).
+ */
+export const HISTORY_SEARCH_TEXT_MIN = 3;
 
 /** A calendar day `YYYY-MM-DD` that exists (2026-02-30 does not); read as a UTC day. */
 export const IsoDaySchema = z
@@ -41,6 +47,7 @@ export const HistoryQuerySchema = z
       .string()
       .trim()
       .max(HISTORY_SEARCH_TEXT_MAX, { error: `must be at most ${HISTORY_SEARCH_TEXT_MAX} characters` })
+      .refine((q) => q === '' || [...q].length >= HISTORY_SEARCH_TEXT_MIN, { error: `must be at least ${HISTORY_SEARCH_TEXT_MIN} characters (or empty: no search)` })
       .refine(isStorableText, { error: STORABLE_TEXT_ERROR })
       .transform((q) => (q === '' ? undefined : q))
       .optional(),

@@ -76,8 +76,8 @@ export class MoneyController {
     description:
       'Keyset-paged (`limit`, `cursor`); every filter given must hold. `from` and `to` are UTC days `YYYY-MM-DD`, both inclusive ' +
       '(a day that does not exist, or `from` after `to`, is 400). `kind` is the transaction kind. `minAmount` and `maxAmount` bound the ' +
-      "entry's absolute amount in minor units, inclusive (non-negative integers; `minAmount` above `maxAmount` is 400). `q` (1..100 " +
-      "characters after trimming; blank = no search) is a case-insensitive part of the description or of the counterparty's current " +
+      "entry's absolute amount in minor units, inclusive (non-negative integers; `minAmount` above `maxAmount` is 400). `q` (3..100 " +
+      "characters after trimming — three make a trigram, so every text search is indexed; blank = no search) is a case-insensitive part of the description or of the counterparty's current " +
       'name; `%` and `_` match themselves. A `nextCursor` continues the same filtered list: send it with the same filters (with other ' +
       'filters it still pages correctly, below the entry it points at). Unknown parameters are 400.',
   })

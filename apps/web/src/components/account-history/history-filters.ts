@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import { HISTORY_SEARCH_TEXT_MAX, hasHistoryFilter, type HistoryFilter } from '@bank/contracts/history';
+import { HISTORY_SEARCH_TEXT_MAX, HISTORY_SEARCH_TEXT_MIN, hasHistoryFilter, type HistoryFilter } from '@bank/contracts/history';
 import { TRANSACTION_KINDS, type TransactionKind } from '@bank/contracts/ledger';
 import { parseMoney } from '../../format/money';
 import { sharedStyles } from '../shared-styles';
@@ -138,6 +138,7 @@ export class HistoryFilters extends LitElement {
     if ('minor' in max && max.minor !== undefined) filter.maxAmount = max.minor;
     const q = this.fields.q.trim();
     if (q) filter.q = q;
+    if (q && [...q].length < HISTORY_SEARCH_TEXT_MIN) errors.q = `Type at least ${HISTORY_SEARCH_TEXT_MIN} characters to search.`;
     if (filter.from && filter.to && filter.from > filter.to) errors.to = 'The end date is before the start date.';
     if (filter.minAmount !== undefined && filter.maxAmount !== undefined && filter.minAmount > filter.maxAmount) errors.maxAmount = 'The maximum is below the minimum.';
     return Object.keys(errors).length > 0 ? { errors } : { filter };
@@ -147,6 +148,8 @@ export class HistoryFilters extends LitElement {
     clearTimeout(this.textTimer);
     const parsed = this.parse();
     if ('errors' in parsed) {
+      // A text still being typed is not yet too short: it waits for more, or for Enter.
+      if (typing && Object.keys(parsed.errors).every((name) => name === 'q')) return;
       this.errors = parsed.errors;
       return;
     }
@@ -242,7 +245,16 @@ export class HistoryFilters extends LitElement {
         ${this.field(
           'q',
           'Search description or name',
-          () => html`<input type="search" name="q" maxlength=${HISTORY_SEARCH_TEXT_MAX} autocomplete="off" .value=${this.fields.q} @input=${(e: Event) => this.edit('q', value(e), 'debounce')} />`,
+          (described) => html`<input
+            type="search"
+            name="q"
+            maxlength=${HISTORY_SEARCH_TEXT_MAX}
+            autocomplete="off"
+            .value=${this.fields.q}
+            aria-invalid=${invalid('q')}
+            aria-describedby=${ifDefined(described)}
+            @input=${(e: Event) => this.edit('q', value(e), 'debounce')}
+          />`,
           true,
         )}
       </div>
