@@ -21,6 +21,7 @@ import { HealthModule } from '@bank/health/health.module';
 import { OnboardingModule } from '@bank/onboarding/onboarding.module';
 import { MetricsModule } from '@bank/metrics/metrics.module';
 import { NotificationsModule } from '@bank/notifications/notifications.module';
+import { SchedulesRoutesModule } from '@bank/schedules/schedules-routes.module';
 import { ConnectionDrain } from './connection-drain';
 
 /** The HTTP api process: composes the feature modules, nothing else. */
@@ -48,6 +49,7 @@ export class ApiModule {
         SecurityAdminModule,
         HealthModule,
         OnboardingModule,
+        SchedulesRoutesModule,
       ],
       providers: [
         { provide: APP_PIPE, useClass: ZodValidationPipe },

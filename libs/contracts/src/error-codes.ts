@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'ASSIGNEE_NOT_ELIGIBLE',
   'SERVICE_UNAVAILABLE',
   'INTERNAL_ERROR',
+  // A scheduled transfer that cannot run: its first date is not a real date or is past, or its count is out of range (400).
+  'SCHEDULE_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

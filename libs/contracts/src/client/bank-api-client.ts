@@ -8,6 +8,7 @@ import { IDEMPOTENCY_KEY_HEADER, type DepositRequest, type EntryView, type Ledge
 import type { Page, PageRequest } from '../pagination';
 import type { CreateRequest, RequestAssigneeFilter, RequestStatus, RequestType, RequestView } from '../requests';
 import type { DisputeRequest } from '../disputes';
+import type { CreateSchedule, ScheduleView } from '../schedules';
 import type { MarkNotificationsRead, NotificationPage, NotificationView, UnreadCount } from '../notifications';
 import { ADMIN_KEY_HEADER, type SecurityEventType, type SecurityEventView } from '../security';
 import type { CreateStaffRequest, Role, UserStatus, UserView } from '../users';
@@ -268,5 +269,15 @@ export class BankApiClient {
   /** Sets the HttpOnly cookie that lets a link open the queue board at /admin/queues. */
   openQueueBoard(): Promise<void> {
     return this.request('POST', '/admin/queues/session');
+  }
+  /** `GET /scheduled-transfers`: the caller's schedules, newest first. */
+  scheduledTransfers(page: PageRequest = {}): Promise<Page<ScheduleView>> {
+    return this.request('GET', '/scheduled-transfers', { query: page });
+  }
+  createScheduledTransfer(body: CreateSchedule): Promise<ScheduleView> {
+    return this.request('POST', '/scheduled-transfers', { body });
+  }
+  cancelScheduledTransfer(id: string): Promise<ScheduleView> {
+    return this.request('POST', `/scheduled-transfers/${encodeURIComponent(id)}/cancel`);
   }
 }

@@ -15,6 +15,7 @@ import { Migration20261130040000AdminSearch } from './Migration20261130040000Adm
 import { Migration20261130050000Sessions } from './Migration20261130050000Sessions';
 import { Migration20261130060000Mfa } from './Migration20261130060000Mfa';
 import { Migration20261130070000Hardening } from './Migration20261130070000Hardening';
+import { Migration20261130090000Schedules } from './Migration20261130090000Schedules';
 
 /** Every migration, in order. Listed explicitly so the same code runs from TypeScript and from dist. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130050000Sessions', class: Migration20261130050000Sessions },
   { name: 'Migration20261130060000Mfa', class: Migration20261130060000Mfa },
   { name: 'Migration20261130070000Hardening', class: Migration20261130070000Hardening },
+  { name: 'Migration20261130090000Schedules', class: Migration20261130090000Schedules },
 ];
