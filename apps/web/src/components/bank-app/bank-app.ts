@@ -15,6 +15,7 @@ import '../employee-queue/employee-queue';
 import '../admin-console/admin-console';
 import '../security-page/security-page.component';
 import '../two-factor-settings/two-factor-settings.component';
+import '../scheduled-transfers-page/scheduled-transfers-page.component';
 import type { MfaChangedEvent } from '../two-factor-settings/two-factor-settings.component';
 
 /** What each role's app is called beside the brand: the tier it is (theme.css gives each its look). */
