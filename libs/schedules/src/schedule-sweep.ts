@@ -69,6 +69,8 @@ export class ScheduleSweep extends WorkerHost implements OnApplicationBootstrap,
   async beforeApplicationShutdown(): Promise<void> {
     await this.worker.close(!(await hasRedisNow(this.worker)));
     await this.running?.catch(() => undefined);
+    // BullMQ's Queue.close leaves the job scheduler that upsertJobScheduler made open (and the process with it).
+    await (this.queue as unknown as { _jobScheduler?: { close(): Promise<void> } })._jobScheduler?.close().catch(() => undefined);
     if (!(await hasRedisNow(this.queue))) await closeQueueNow(this.queue);
   }
 }

@@ -9,6 +9,7 @@ import { requestJobId } from '@bank/requests/request-jobs';
 import { bearer, type TestApp, type TestCustomer } from '../../../test/support/test-app';
 import { OwnPlatform } from '../../../test/support/own-platform';
 import { runIdempotencyKey, ScheduleRunner } from './schedule-runner';
+import { ScheduleSweep } from './schedule-sweep';
 
 /**
  * Scheduled transfers (issue 20, item 2) over HTTP on a database of this file's own, with the
@@ -141,6 +142,16 @@ describe('scheduled transfers (HTTP, real PostgreSQL and Redis, runner driven at
       const events = (await t.http().get('/api/v1/events?after=0&limit=100').set(bearer(alice.accessToken)).expect(200)).body.items as EventEnvelope[];
       const updates = events.filter((event): event is EventEnvelope<'schedule.updated'> => event.type === 'schedule.updated' && event.data.id === plain.id);
       expect(updates.map((event) => event.data.runsMade)).toEqual([0, 1, 2, 3]);
+    });
+
+    it('the worker’s sweep (its repeatable job’s step) makes today’s run with the real clock', async () => {
+      const [alice, bob] = [await t.newFundedCustomer(10_000), await t.newCustomer()];
+      const created = await schedule(alice, bob, { startOn: today, frequency: 'weekly', count: 2, amount: 300 });
+      const sweep = platform.worker.get(ScheduleSweep);
+      expect((await sweep.process()).recorded).toBeGreaterThanOrEqual(1);
+      expect(await current(alice, created.id)).toMatchObject({ status: 'active', runsMade: 1, runs: [{ on: today, outcome: 'posted' }] });
+      expect(await sweep.process()).toEqual({ recorded: 0 });
+      await t.http().post(`/api/v1/scheduled-transfers/${created.id}/cancel`).set(bearer(alice.accessToken)).expect(200);
     });
 
     it('a crash between paying and recording: the next attempt replays the payment under the same key and records it, paying once', async () => {
