@@ -40,9 +40,12 @@ describe('scheduled transfers, in the browser', () => {
     await form.locator('[data-payee-name]', { hasText: 'Bob L.' }).waitFor();
     await form.getByLabel('Amount (USD)').fill('12.50');
     await form.getByLabel('Description (optional)').fill('rent');
+    const preview = form.locator('[data-preview] li');
+    await form.getByLabel('How often').selectOption('once');
+    await form.locator('[data-preview]', { hasText: 'It runs on' }).waitFor();
+    expect(await preview.allTextContents()).toEqual([today]);
     await form.getByLabel('How often').selectOption('monthly');
     await form.getByLabel('Number of runs (optional)').fill('3');
-    const preview = form.locator('[data-preview] li');
     await preview.nth(2).waitFor();
     expect(await preview.allTextContents()).toEqual(upcomingRunDates({ startOn: today, frequency: 'monthly', count: 3 }, 5));
 

@@ -103,8 +103,10 @@ export class ScheduledTransfersPage extends LitElement {
 
   private edited(event: Event): void {
     const form = event.currentTarget as HTMLFormElement;
-    const count = this.field(form, 'count');
-    this.preview = { startOn: this.field(form, 'startOn'), frequency: this.field(form, 'frequency') as ScheduleFrequency, ...(count ? { count: Number(count) } : {}) };
+    const frequency = this.field(form, 'frequency') as ScheduleFrequency;
+    // A one-off has no count (its field leaves the form on the next render).
+    const count = frequency === 'once' ? '' : this.field(form, 'count');
+    this.preview = { startOn: this.field(form, 'startOn'), frequency, ...(count ? { count: Number(count) } : {}) };
     this.done = null;
   }
 
@@ -128,7 +130,7 @@ export class ScheduledTransfersPage extends LitElement {
     const amount = parseMoney(this.field(form, 'amount'), account?.currency ?? 'USD');
     if ('error' in amount) errors.amount = amount.error;
     const description = this.field(form, 'description');
-    const count = this.field(form, 'count');
+    const count = this.field(form, 'frequency') === 'once' ? '' : this.field(form, 'count');
     const candidate = {
       fromAccountId: account?.id ?? '',
       toAccountNumber: this.field(form, 'toAccountNumber').replace(/\s/g, ''),
