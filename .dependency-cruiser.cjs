@@ -5,7 +5,7 @@
 // its right in its own layer: one total order, so no two libraries can ever reach each other
 // (no cycles between libraries) and nothing points up.
 const LAYERS = [
-  { name: 'use cases', libs: ['onboarding', 'admin', 'requests', 'statements'] },
+  { name: 'use cases', libs: ['onboarding', 'admin', 'statements', 'schedules', 'requests'] },
   { name: 'core features', libs: ['health', 'realtime', 'ledger', 'payees', 'accounts', 'security', 'notifications'] },
   { name: 'identity and plumbing', libs: ['metrics', 'auth', 'users', 'idempotency', 'outbox', 'redis', 'logging', 'db', 'problems', 'config'] },
   { name: 'contracts', libs: ['contracts'] },

@@ -201,6 +201,14 @@ describe('authorization matrix: every registered route × every caller', () => {
     );
     return row.n;
   }
+  async function schedulesFrom(accountId: string): Promise<number> {
+    const [row] = await t.sql<{ n: number }>('select count(*)::int as n from scheduled_transfers where from_account_id = ?', [accountId]);
+    return row.n;
+  }
+  async function scheduleStatus(id: string): Promise<string | null> {
+    const [row] = await t.sql<{ status: string }>('select status from scheduled_transfers where id = ?', [id]);
+    return row?.status ?? null;
+  }
   async function holdStatus(id: string): Promise<string | null> {
     const [row] = await t.sql<{ status: string }>('select status from holds where id = ?', [id]);
     return row?.status ?? null;
@@ -559,6 +567,32 @@ describe('authorization matrix: every registered route × every caller', () => {
           call: () => ({}),
         },
       ],
+    },
+
+    // Scheduled transfers (API.md "Payees, scheduled transfers, search, statements"): a customer schedules from, lists and cancels their own.
+    'GET /api/v1/scheduled-transfers': { expect: customers(200) },
+    'POST /api/v1/scheduled-transfers': {
+      // The source account in the body is the resource: scheduling from someone else's is 404.
+      expect: customers(201, 404),
+      customerResource: true,
+      setup: async (w) => ({ id: w.owner.accountId, toAccountNumber: w.other.accountNumber }),
+      call: (ctx) => ({ body: { fromAccountId: ctx.id, toAccountNumber: ctx.toAccountNumber, amount: TRANSFER, startOn: '2030-01-01', frequency: 'monthly', count: 2 } }),
+      watch: (ctx) => schedulesFrom(ctx.id!),
+      effect: movedBy(1),
+    },
+    'POST /api/v1/scheduled-transfers/:id/cancel': {
+      expect: customers(200, 404),
+      customerResource: true,
+      setup: async (w) => {
+        const created = await http()
+          .post('/api/v1/scheduled-transfers')
+          .set(as(w.owner))
+          .send({ fromAccountId: w.owner.accountId, toAccountNumber: w.other.accountNumber, amount: TRANSFER, startOn: '2030-01-01', frequency: 'weekly', count: 2 })
+          .expect(201);
+        return { id: created.body.id as string };
+      },
+      watch: (ctx) => scheduleStatus(ctx.id!),
+      effect: becomes('cancelled'),
     },
   };
 

@@ -23,6 +23,7 @@ import { MetricsModule } from '@bank/metrics/metrics.module';
 import { NotificationsModule } from '@bank/notifications/notifications.module';
 import { StatementsModule } from '@bank/statements/statements.module';
 import { PayeesModule } from '@bank/payees/payees.module';
+import { SchedulesRoutesModule } from '@bank/schedules/schedules-routes.module';
 import { ConnectionDrain } from './connection-drain';
 
 /** The HTTP api process: composes the feature modules, nothing else. */
@@ -52,6 +53,7 @@ export class ApiModule {
         OnboardingModule,
         StatementsModule,
         PayeesModule,
+        SchedulesRoutesModule,
       ],
       providers: [
         { provide: APP_PIPE, useClass: ZodValidationPipe },

@@ -6,15 +6,16 @@ import { RedisModule } from '@bank/redis/redis.module';
 import { LoggingModule } from '@bank/logging/logging.module';
 import { OutboxRelayModule } from '@bank/outbox/outbox-relay.module';
 import { RequestsWorkerModule } from '@bank/requests/requests-worker.module';
+import { SchedulesWorkerModule } from '@bank/schedules/schedules-worker.module';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 
-/** The background process: the outbox relay (live events) and the service-request pipeline's processors. */
+/** The background process: the outbox relay (live events), the service-request pipeline's processors and the scheduled transfers' sweep. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DbModule, RedisModule, OutboxRelayModule, RequestsWorkerModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DbModule, RedisModule, OutboxRelayModule, RequestsWorkerModule, SchedulesWorkerModule],
       providers: [WorkerHeartbeatService],
     };
   }

@@ -111,6 +111,7 @@ const EnvSchema = z.object({
   REQUEST_INPUT_WINDOW_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(24 * 3600).default(600),
   REQUEST_SWEEP_AFTER_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(24 * 3600).default(60),
   REQUEST_SWEEP_INTERVAL_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(15),
+  SCHEDULE_SWEEP_INTERVAL_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(15),
   RATE_LIMITS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(600_000).default(5_000),
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(60_000).default(3_000),
@@ -159,6 +160,8 @@ export interface AppConfig {
   /** The worker's sweep re-enqueues a request that sat in `submitted` or `approved` this long. */
   requestSweepAfterS: number;
   requestSweepIntervalS: number;
+  /** How often the worker looks for due scheduled transfers (API.md "Payees, scheduled transfers…"). */
+  scheduleSweepIntervalS: number;
   /** False with `RATE_LIMITS=off` (benchmarks and load tests only; refused in production). */
   rateLimitsOn: boolean;
   rateLimits: Record<RateLimitName, RateLimitSetting>;
@@ -255,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestInputWindowS: vars.REQUEST_INPUT_WINDOW_S,
     requestSweepAfterS: vars.REQUEST_SWEEP_AFTER_S,
     requestSweepIntervalS: vars.REQUEST_SWEEP_INTERVAL_S,
+    scheduleSweepIntervalS: vars.SCHEDULE_SWEEP_INTERVAL_S,
     rateLimitsOn: vars.RATE_LIMITS === 'on',
     rateLimits: rateLimitSettings(vars as unknown as Record<string, RateLimitSetting>),
     database: { statementTimeoutMs: vars.DATABASE_STATEMENT_TIMEOUT_MS, connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS },

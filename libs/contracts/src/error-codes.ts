@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'INTERNAL_ERROR',
   // No format the client's Accept allows (a statement is text/csv or application/pdf) (406).
   'NOT_ACCEPTABLE',
+  // A scheduled transfer that cannot run: its first date is not a real date or is past, or its count is out of range (400).
+  'SCHEDULE_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

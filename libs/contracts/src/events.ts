@@ -8,6 +8,7 @@ import type { HoldView } from './holds';
 import type { AdminStats } from './admin';
 import type { NotificationCreatedData, UnreadCount } from './notifications';
 import type { PresenceChangedData } from './presence';
+import type { ScheduleUpdatedData } from './schedules';
 
 /** Every live event type (API.md "Live events"). */
 export const EVENT_TYPES = [
@@ -23,6 +24,7 @@ export const EVENT_TYPES = [
   'notifications.read',
   'session.revoked',
   'tokens.revoked',
+  'schedule.updated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -71,6 +73,8 @@ export interface EventDataMap {
   'session.revoked': SessionRevokedData;
   /** To the user, every device: every access token of the user issued before `validAfter` is refused (an admin's lock or unlock); their sockets are cut. */
   'tokens.revoked': TokensRevokedData;
+  /** To the owner: a scheduled transfer ran (its new run and next date) or was cancelled. */
+  'schedule.updated': ScheduleUpdatedData;
 }
 
 export interface SessionRevokedData {

@@ -12,6 +12,8 @@ export const NOTIFICATION_KINDS = [
   'security.card_blocked',
   'security.session_revoked',
   'security.mfa_changed',
+  // A scheduled transfer's run that the bank refused (its code in the body).
+  'schedule.refused',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

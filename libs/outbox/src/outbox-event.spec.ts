@@ -32,7 +32,7 @@ describe('outbox events are typed by the contract’s event map', () => {
     expect(events).toHaveLength(7);
     expect(typed.type).toBe('balance.updated');
     expect(sameKeys).toBe(true);
-    expect(Object.keys({ ...EVENT_TYPES })).toHaveLength(12);
+    expect(Object.keys({ ...EVENT_TYPES })).toHaveLength(13);
   });
 
   it('narrows an envelope’s payload by its type', () => {

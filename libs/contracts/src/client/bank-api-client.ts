@@ -9,6 +9,7 @@ import type { Page, PageRequest } from '../pagination';
 import type { HistoryFilter } from '../history';
 import type { CreateRequest, RequestAssigneeFilter, RequestStatus, RequestType, RequestView } from '../requests';
 import type { DisputeRequest } from '../disputes';
+import type { CreateSchedule, ScheduleView } from '../schedules';
 import type { MarkNotificationsRead, NotificationPage, NotificationView, UnreadCount } from '../notifications';
 import { ADMIN_KEY_HEADER, type SecurityEventType, type SecurityEventView } from '../security';
 import type { CreateStaffRequest, Role, UserStatus, UserView } from '../users';
@@ -306,5 +307,17 @@ export class BankApiClient {
   }
   deletePayee(id: string): Promise<void> {
     return this.request('DELETE', `/payees/${encodeURIComponent(id)}`);
+  }
+
+  // Scheduled transfers
+  /** `GET /scheduled-transfers`: the caller's schedules, newest first. */
+  scheduledTransfers(page: PageRequest = {}): Promise<Page<ScheduleView>> {
+    return this.request('GET', '/scheduled-transfers', { query: page });
+  }
+  createScheduledTransfer(body: CreateSchedule): Promise<ScheduleView> {
+    return this.request('POST', '/scheduled-transfers', { body });
+  }
+  cancelScheduledTransfer(id: string): Promise<ScheduleView> {
+    return this.request('POST', `/scheduled-transfers/${encodeURIComponent(id)}/cancel`);
   }
 }

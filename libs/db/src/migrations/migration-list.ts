@@ -16,6 +16,7 @@ import { Migration20261130050000Sessions } from './Migration20261130050000Sessio
 import { Migration20261130060000Mfa } from './Migration20261130060000Mfa';
 import { Migration20261130070000Hardening } from './Migration20261130070000Hardening';
 import { Migration20261130080000Payees } from './Migration20261130080000Payees';
+import { Migration20261130090000Schedules } from './Migration20261130090000Schedules';
 import { Migration20261130100000HistorySearch } from './Migration20261130100000HistorySearch';
 
 /** Every migration, in order. Listed explicitly so the same code runs from TypeScript and from dist. */
@@ -37,5 +38,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130060000Mfa', class: Migration20261130060000Mfa },
   { name: 'Migration20261130070000Hardening', class: Migration20261130070000Hardening },
   { name: 'Migration20261130080000Payees', class: Migration20261130080000Payees },
+  { name: 'Migration20261130090000Schedules', class: Migration20261130090000Schedules },
   { name: 'Migration20261130100000HistorySearch', class: Migration20261130100000HistorySearch },
 ];

@@ -17,6 +17,7 @@ import '../admin-console/admin-console';
 import '../security-page/security-page.component';
 import '../payees-page/payees-page.component';
 import '../two-factor-settings/two-factor-settings.component';
+import '../scheduled-transfers-page/scheduled-transfers-page.component';
 import type { MfaChangedEvent } from '../two-factor-settings/two-factor-settings.component';
 
 /** What each role's app is called beside the brand: the tier it is (theme.css gives each its look). */

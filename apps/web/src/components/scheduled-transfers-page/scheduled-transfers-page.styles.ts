@@ -1,0 +1,70 @@
+import { css } from 'lit';
+
+export const scheduledTransfersPageStyles = css`
+  :host {
+    display: grid;
+    gap: 1rem;
+  }
+  .row {
+    display: grid;
+    gap: 0.85rem;
+    grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr));
+  }
+  select,
+  input {
+    width: 100%;
+    box-sizing: border-box;
+  }
+  .preview {
+    border: 1px solid var(--bank-border);
+    border-radius: var(--bank-radius-control);
+    padding: 0.5rem 0.75rem;
+  }
+  .preview ol {
+    margin: 0.25rem 0 0;
+    padding-left: 1.25rem;
+  }
+  ul.schedules {
+    list-style: none;
+    padding: 0;
+    margin: 0;
+    display: grid;
+    gap: 0.6rem;
+  }
+  ul.schedules > li {
+    border: 1px solid var(--bank-border);
+    border-radius: var(--bank-radius-control);
+    padding: var(--bank-item-padding);
+    overflow-wrap: anywhere;
+    display: grid;
+    gap: 0.35rem;
+  }
+  ul.schedules > li[data-status='active'] {
+    border-left: 4px solid var(--bank-accent);
+  }
+  .head {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+    align-items: center;
+    justify-content: space-between;
+  }
+  .amount {
+    font-weight: 700;
+    font-variant-numeric: tabular-nums;
+  }
+  table {
+    border-collapse: collapse;
+    width: 100%;
+  }
+  th,
+  td {
+    text-align: left;
+    padding: 0.2rem 0.4rem;
+    border-top: 1px solid var(--bank-border);
+  }
+  .actions {
+    display: flex;
+    justify-content: flex-end;
+  }
+`;
