@@ -9,7 +9,7 @@ import { LoggingModule } from '@bank/logging/logging.module';
 import { ProblemDetailsFilter } from '@bank/problems/problem-details.filter';
 import { AuthModule } from '@bank/auth/auth.module';
 import { AccountsRoutesModule } from '@bank/accounts/accounts-routes.module';
-import { LedgerModule } from '@bank/ledger/ledger.module';
+import { LedgerRoutesModule } from '@bank/ledger/ledger-routes.module';
 import { AdminModule } from '@bank/admin/admin.module';
 import { RealtimeModule } from '@bank/realtime/realtime.module';
 import { RequestsModule } from '@bank/requests/requests.module';
@@ -43,7 +43,7 @@ export class ApiModule {
         RateLimitModule,
         AuthModule,
         AccountsRoutesModule,
-        LedgerModule,
+        LedgerRoutesModule,
         AdminModule,
         RealtimeModule,
         RequestsModule,

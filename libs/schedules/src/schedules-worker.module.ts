@@ -1,32 +1,15 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { APP_CONFIG } from '@bank/config/config.module';
 import type { AppConfig } from '@bank/config/app-config';
-import { RateLimiter } from '@bank/auth/rate-limit.decorator';
 import { MetricsModule } from '@bank/metrics/metrics.module';
 import { bullConnection, bullPrefix } from '@bank/requests/request-jobs';
 import { SchedulesModule } from './schedules.module';
 import { SCHEDULE_SWEEP_QUEUE, ScheduleSweep } from './schedule-sweep';
 
-/**
- * The worker serves no HTTP, but the ledger's module declares its routes with it (their guards
- * are built with the module): a limiter that lets nothing through, for routes that cannot be reached here.
- */
-@Injectable()
-class NoRoutesRateLimiter extends RateLimiter {
-  canActivate(): Promise<boolean> {
-    return Promise.resolve(false);
-  }
-}
-
-@Global()
-@Module({ providers: [{ provide: RateLimiter, useClass: NoRoutesRateLimiter }], exports: [RateLimiter] })
-class NoRoutesModule {}
-
 /** The worker side of scheduled transfers: the repeatable sweep that makes the due runs. */
 @Module({
   imports: [
-    NoRoutesModule,
     // The ledger's money path counts its batches into the process's registry (the worker's is not scraped).
     MetricsModule,
     SchedulesModule,
