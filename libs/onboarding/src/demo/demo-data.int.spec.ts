@@ -16,8 +16,10 @@ describe('demo data (DEMO_DATA=true): customers with weeks of history, open requ
               (select count(*)::int from ledger_entries e join accounts a on a.id = e.account_id join users u on u.id = a.owner_id where u.email in (?)) as entries,
               (select count(*)::int from service_requests r join users u on u.id = r.owner_id where u.email in (?)) as requests,
               (select count(*)::int from holds h join users u on u.id = h.owner_id where u.email in (?)) as holds,
+              (select count(*)::int from payees p join users u on u.id = p.owner_id where u.email in (?)) as payees,
+              (select count(*)::int from scheduled_transfers s join users u on u.id = s.owner_id where u.email in (?)) as schedules,
               (select count(*)::int from security_events s left join users u on u.id = s.user_id where u.email in (?) or s.detail->>'email' = 'mallory@example.com') as "securityEvents"`,
-      [DEMO_EMAILS, DEMO_EMAILS, DEMO_EMAILS, DEMO_EMAILS, DEMO_EMAILS],
+      [DEMO_EMAILS, DEMO_EMAILS, DEMO_EMAILS, DEMO_EMAILS, DEMO_EMAILS, DEMO_EMAILS, DEMO_EMAILS],
     );
     return row;
   };
@@ -29,7 +31,7 @@ describe('demo data (DEMO_DATA=true): customers with weeks of history, open requ
 
   it('seeding again — in this process and in a second api process — adds nothing', async () => {
     const first = await census();
-    expect(first).toMatchObject({ users: DEMO_EMAILS.length, holds: 1 });
+    expect(first).toMatchObject({ users: DEMO_EMAILS.length, holds: 1, payees: 2, schedules: 2 });
     await t.app.get(DemoDataService).seed();
     const second = await TestApp.start({ DEMO_DATA: 'true' });
     await second.close();

@@ -11,6 +11,9 @@ import { LedgerService } from '@bank/ledger/ledger.service';
 import { BackdatedPostingsService } from '@bank/ledger/backdated/backdated-postings.service';
 import { SecurityEventsService } from '@bank/security/security-events.service';
 import { RequestsService } from '@bank/requests/requests.service';
+import { PayeesService } from '@bank/payees/payees.service';
+import { SchedulesService } from '@bank/schedules/schedules.service';
+import { SqlPool } from '@bank/db/sql-pool';
 import { Conflict, DomainError } from '@bank/problems/domain-error';
 import { RegistrationService } from '../registration.service';
 import { DEMO_CUSTOMERS, DEMO_EMPLOYEE, DEMO_HISTORY_DAYS, DEMO_PASSWORD, DEMO_PIN } from './demo-users';
@@ -54,6 +57,9 @@ export class DemoDataService implements OnApplicationBootstrap {
     private readonly backdated: BackdatedPostingsService,
     private readonly requests: RequestsService,
     private readonly security: SecurityEventsService,
+    private readonly payees: PayeesService,
+    private readonly schedules: SchedulesService,
+    private readonly sql: SqlPool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -84,6 +90,7 @@ export class DemoDataService implements OnApplicationBootstrap {
     }
     await this.fileRequests(people);
     await this.holdTransfer(people);
+    if (await this.savePayeesAndSchedules(people)) created.push('payees and scheduled transfers');
     if (created.length > 0) this.logger.log(`demo data created: ${created.join(', ')}`);
   }
 
@@ -145,6 +152,33 @@ export class DemoDataService implements OnApplicationBootstrap {
       { fromAccountId: carol.accountId, toAccountNumber: dave.accountNumber, amount: reviewAmount + 25_000, description: 'Car purchase — deposit' },
       `${DEMO_KEY}:held-transfer`,
     );
+  }
+
+  /**
+   * Alice's saved payees (Bob, Erin) and her standing orders: rent to Bob on the 1st of every month
+   * from next month, piano lessons to Dave weekly from tomorrow, ten times. The schedules are made
+   * under an advisory lock and only when she has none, so two first starts make them once.
+   */
+  private async savePayeesAndSchedules(people: readonly DemoPerson[]): Promise<boolean> {
+    const [alice, bob, , dave, erin] = people;
+    let created = false;
+    for (const [payee, nickname] of [
+      [bob, 'Bob (flatmate)'],
+      [erin, 'Erin (book club)'],
+    ] as const) {
+      if (await this.ignoringExisting(() => this.payees.create(alice.userId, { accountNumber: payee.accountNumber, nickname }))) created = true;
+    }
+    const now = new Date();
+    const firstOfNextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)).toISOString().slice(0, 10);
+    return this.sql.transaction(async () => {
+      await this.sql.query({ name: 'demo-schedules-lock', text: "select pg_advisory_xact_lock(hashtext('bankingcore:demo-schedules'))" }, []);
+      if ((await this.schedules.list(alice.userId, { limit: 1 })).items.length > 0) return created;
+      const from = { fromAccountId: alice.accountId };
+      await this.schedules.create(alice.userId, { ...from, toAccountNumber: bob.accountNumber, amount: 65_000, description: 'Rent share', startOn: firstOfNextMonth, frequency: 'monthly' });
+      await this.schedules.create(alice.userId, { ...from, toAccountNumber: dave.accountNumber, amount: 4_500, description: 'Piano lessons', startOn: tomorrow, frequency: 'weekly', count: 10 });
+      return true;
+    });
   }
 
   /** As the sign-in path records them: a few failed sign-ins, an unknown email, a rate limit, and Frank locked out. */
