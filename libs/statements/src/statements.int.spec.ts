@@ -6,7 +6,9 @@ import { RequestContext } from '@mikro-orm/postgresql';
 import type { Response } from 'supertest';
 import { BackdatedPostingsService, type BackdatedPosting } from '@bank/ledger/backdated/backdated-postings.service';
 import { BackdatedPostingsRepository } from '@bank/ledger/backdated/backdated-postings.repository';
+import { dropDatabase, prepareDatabase } from '@bank/db/prepare-database';
 import { bearer, TestApp, type TestCustomer } from '../../../test/support/test-app';
+import { uniqueDatabaseUrl } from '../../../test/support/test-env';
 import { BankApiClient } from '@bank/contracts/client/bank-api-client';
 import { ApiProblem } from '@bank/contracts/client/api-problem';
 import { formatMinorUnits } from './statement-format';
@@ -70,7 +72,12 @@ function pdfText(pdf: Buffer): string {
 const utc = (year: number, monthIndex: number, day = 1, h = 0, m = 0, s = 0, ms = 0) => new Date(Date.UTC(year, monthIndex, day, h, m, s, ms));
 const monthText = (date: Date) => date.toISOString().slice(0, 7);
 
+/**
+ * On a database of its own: the balances above 2^53 made here would otherwise be every other
+ * test file's admin totals in the run's shared database.
+ */
 describe('monthly statements (GET /accounts/:id/statements/:month)', () => {
+  const databaseUrl = uniqueDatabaseUrl('statements');
   let t: TestApp;
   let holder: TestCustomer;
   let payee: TestCustomer;
@@ -93,7 +100,8 @@ describe('monthly statements (GET /accounts/:id/statements/:month)', () => {
     RequestContext.create(t.orm().em, () => t.app.get(BackdatedPostingsService, { strict: false }).postOnce(`statements-test:${postings[0].initiatedBy}`, postings));
 
   beforeAll(async () => {
-    t = await TestApp.start();
+    await prepareDatabase(databaseUrl, { info: () => undefined });
+    t = await TestApp.start({ DATABASE_URL: databaseUrl });
     holder = await t.newCustomer({ fullName: 'Ada Statement' });
     payee = await t.newCustomer({ fullName: 'Zoë Łukasz-李' });
     // A year of history: a salary on the 1st at 00:00, rent at 23:59:59.999 on the month's last day,
@@ -125,7 +133,10 @@ describe('monthly statements (GET /accounts/:id/statements/:month)', () => {
     await t.http().post(`/api/v1/accounts/${holder.accountId}/deposits`).set(bearer(holder.accessToken)).send({ amount: 777, description: 'Today' }).expect(201);
     model.push({ at: new Date(), amount: 777, kind: 'deposit', description: 'Today' });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t?.close();
+    await dropDatabase(databaseUrl);
+  });
 
   it('every month of a year: opening + entries = closing, each opening is the last closing, totals and running balances right', async () => {
     let previousClosing: string | null = null;
