@@ -76,6 +76,16 @@ describe('scheduled transfers, in the browser', () => {
     expect(await gym.getByRole('button', { name: /^Cancel the schedule/ }).count()).toBe(0);
   });
 
+  it('a saved payee fills the number and names the holder, and the list calls the schedule by the nickname', async () => {
+    await stack.app.http().post('/api/v1/payees').set(bearer(alice.accessToken)).send({ accountNumber: bob.accountNumber, nickname: 'Landlord' }).expect(201);
+    await page.reload();
+    const form = page.locator('scheduled-transfers-page form');
+    await form.getByLabel('Saved payee').selectOption(bob.accountNumber);
+    expect(await form.getByLabel('To account number').inputValue()).toBe(bob.accountNumber);
+    await form.locator('[data-payee-name]', { hasText: 'Bob L.' }).waitFor();
+    await schedules().filter({ hasText: 'rent' }).filter({ hasText: `Landlord (…${bob.accountNumber.slice(-4)})` }).waitFor();
+  });
+
   it('fits a phone (390 px) without sideways scrolling, and stays accessible', async () => {
     const context = await newContext(browser, { phone: true, axe: true });
     const phone = await context.newPage();

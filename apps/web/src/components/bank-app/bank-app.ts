@@ -99,10 +99,13 @@ export class BankApp extends LitElement {
         color: var(--bank-text);
         font-weight: 600;
       }
+      /* The customer's pages: a row of their own under the header's controls. */
       nav {
+        order: 10;
+        flex-basis: 100%;
         display: flex;
         flex-wrap: wrap;
-        gap: 0.25rem 1rem;
+        gap: 0.25rem 1.25rem;
       }
       .nav[aria-current='page'] {
         text-decoration-thickness: 2px;

@@ -2,6 +2,7 @@ import { LitElement, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { ContextConsumer } from '@lit/context';
 import type { AccountView } from '@bank/contracts/accounts';
+import type { PayeeView } from '@bank/contracts/payees';
 import { ApiProblem } from '@bank/contracts/client/api-problem';
 import {
   CreateScheduleSchema,
@@ -47,6 +48,7 @@ export class ScheduledTransfersPage extends LitElement {
     message: { state: true },
     done: { state: true },
     cancelling: { state: true },
+    payees: { state: true },
   };
   declare accounts: AccountView[];
   declare schedules: ScheduleView[];
@@ -56,6 +58,8 @@ export class ScheduledTransfersPage extends LitElement {
   declare message: string | null;
   declare done: string | null;
   declare cancelling: ReadonlySet<string>;
+  /** The customer's saved payees: picked to fill the number, and named in the list of schedules. */
+  declare payees: PayeeView[];
   private readonly form = new FormState(this);
   private readonly session = new ContextConsumer(this, { context: sessionContext });
   private readonly live = new LiveSubscriptions(this, (live) => [live.on('schedule.updated', ({ data }) => this.upsert(data))], () => void this.load());
@@ -71,6 +75,7 @@ export class ScheduledTransfersPage extends LitElement {
     this.message = null;
     this.done = null;
     this.cancelling = new Set();
+    this.payees = [];
   }
 
   override connectedCallback(): void {
@@ -95,6 +100,27 @@ export class ScheduledTransfersPage extends LitElement {
     } catch (error) {
       this.message = problemMessage(error);
     }
+    // Without its payees the page still works: numbers are typed and shown as they are.
+    this.payees = (await api.payees().catch(() => null))?.items ?? this.payees;
+  }
+
+  private payeeOf(accountNumber: string): PayeeView | undefined {
+    return this.payees.find((payee) => payee.accountNumber === accountNumber);
+  }
+
+  /** A saved payee picked: its number fills the field, and its holder's name shows as a looked-up one would. */
+  private pickPayee(event: Event): void {
+    const payee = this.payeeOf((event.target as HTMLSelectElement).value);
+    const input = this.renderRoot.querySelector<HTMLInputElement>('input[name="toAccountNumber"]');
+    if (!payee || !input) return;
+    input.value = payee.accountNumber;
+    this.payee = { number: payee.accountNumber, name: payee.name, error: null };
+  }
+
+  /** A schedule's recipient as the customer knows it: the payee's nickname when saved, else the number. */
+  private recipient(accountNumber: string) {
+    const payee = this.payeeOf(accountNumber);
+    return payee ? html`${payee.nickname} <span class="mono">(…${accountNumber.slice(-4)})</span>` : html`<span class="mono">${accountNumber}</span>`;
   }
 
   private field(form: HTMLFormElement, name: string): string {
@@ -227,6 +253,15 @@ export class ScheduledTransfersPage extends LitElement {
             </select>
             <span id="schedule-fromAccountId-error" class="field-error">${this.form.errors.fromAccountId ?? ''}</span>
           </label>
+          ${this.payees.length > 0
+            ? html`<label
+                >Saved payee
+                <select name="payee" data-payee-picker @change=${this.pickPayee}>
+                  <option value="">None: type a number</option>
+                  ${this.payees.map((payee) => html`<option value=${payee.accountNumber}>${payee.nickname} · ${payee.name} (…${payee.accountNumber.slice(-4)})</option>`)}
+                </select>
+              </label>`
+            : null}
           ${this.input('toAccountNumber', 'To account number', { inputmode: 'numeric' })} ${this.input('amount', 'Amount (USD)', { inputmode: 'decimal' })}
           ${this.input('description', 'Description (optional)')}
         </div>
@@ -256,7 +291,7 @@ export class ScheduledTransfersPage extends LitElement {
     const busy = this.cancelling.has(schedule.id);
     return html`<li data-schedule-id=${schedule.id} data-status=${schedule.status}>
       <div class="head">
-        <span><span class="amount">${formatMoney(schedule.amount, currency)}</span> to <span class="mono">${schedule.toAccountNumber}</span>${schedule.description ? html` · ${schedule.description}` : null}</span>
+        <span><span class="amount">${formatMoney(schedule.amount, currency)}</span> to ${this.recipient(schedule.toAccountNumber)}${schedule.description ? html` · ${schedule.description}` : null}</span>
         <span class="status" data-schedule-status>${SCHEDULE_STATUS_LABELS[schedule.status]}</span>
       </div>
       <div class="muted">${scheduleInWords(schedule)}${schedule.nextRunOn ? html` · next run <strong data-next-run>${schedule.nextRunOn}</strong>` : null}</div>
