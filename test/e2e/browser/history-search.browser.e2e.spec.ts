@@ -28,6 +28,10 @@ describe('history search in the browser', () => {
 
   const rows = () => page.locator('account-history tbody tr[data-entry-id]');
   const filters = () => page.locator('history-filters');
+  /** Dates, kind and amounts sit behind "More filters": opened unless it is (it opens by itself while one is set). */
+  async function openMoreFilters(): Promise<void> {
+    if (!(await filters().locator('details.more').evaluate((details) => (details as HTMLDetailsElement).open))) await filters().getByText('More filters').click();
+  }
   const descriptions = async () => (await rows().allTextContents()).map((text) => text.replace(/\s+/g, ' '));
   /** The history shows exactly `count` rows within 5 s (the rows live in shadow roots, which locators pierce). */
   async function waitForRows(count: number, onPage: Page = page): Promise<void> {
@@ -55,6 +59,7 @@ describe('history search in the browser', () => {
   });
 
   it('a kind on top: nothing matches both, said plainly; a reload keeps both filters', async () => {
+    await openMoreFilters();
     await filters().getByLabel('Kind').selectOption('deposit');
     await page.locator('account-history [data-filter-summary]', { hasText: 'No transactions match these filters.' }).waitFor();
     expect(page.url()).toContain('kind=deposit');
@@ -65,6 +70,8 @@ describe('history search in the browser', () => {
     await page.locator('account-history [data-filter-summary]', { hasText: 'No transactions match these filters.' }).waitFor({ timeout: 10_000 });
     expect(await filters().getByLabel('Search description or name').inputValue()).toBe('rent');
     expect(await filters().getByLabel('Kind').inputValue()).toBe('deposit');
+    // Restored from the URL, the kind keeps its disclosure open and counted.
+    await filters().getByText('More filters (1 set)').waitFor();
   });
 
   it('back goes to the previous filters; Clear filters shows everything again', async () => {
@@ -80,6 +87,7 @@ describe('history search in the browser', () => {
   });
 
   it('an amount range in dollars; a live entry that does not match stays out until the filters are cleared', async () => {
+    await openMoreFilters();
     await filters().getByLabel('Amount at least (USD)').fill('800');
     await filters().getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForFunction(`location.hash.includes('minAmount=80000')`, undefined, { timeout: 5_000 });

@@ -62,17 +62,23 @@ function fieldsOf(filter: HistoryFilter, currency: string): FilterFields {
  * a pause in typing; "Clear filters" empties them. It does not fetch: it sends
  * `history-filter-change` with the filters, and the history keeps them (in the URL).
  */
+/** The filters behind "More filters": everything but the text. */
+const MORE_FILTER_FIELDS = ['from', 'to', 'kind', 'minAmount', 'maxAmount'] as const satisfies ReadonlyArray<keyof FilterFields>;
+
 export class HistoryFilters extends LitElement {
   static override properties = {
     filter: { attribute: false },
     currency: {},
     fields: { state: true },
     errors: { state: true },
+    moreOpen: { state: true },
   };
   declare filter: HistoryFilter;
   declare currency: string;
   declare fields: FilterFields;
   declare errors: Partial<Record<keyof FilterFields, string>>;
+  /** The person opened "More filters" (it also opens by itself while one of them is set). */
+  declare moreOpen: boolean;
   private textTimer: ReturnType<typeof setTimeout> | undefined;
 
   static override styles = [
@@ -91,6 +97,22 @@ export class HistoryFilters extends LitElement {
       .wide {
         grid-column: 1 / -1;
       }
+      label,
+      input,
+      select {
+        min-width: 0;
+      }
+      input,
+      select {
+        width: 100%;
+        box-sizing: border-box;
+      }
+      .more summary {
+        cursor: pointer;
+        font-weight: 600;
+        color: var(--bank-accent);
+        margin-bottom: 0.5rem;
+      }
       .actions {
         display: flex;
         flex-wrap: wrap;
@@ -105,6 +127,7 @@ export class HistoryFilters extends LitElement {
     this.currency = 'USD';
     this.fields = fieldsOf({}, 'USD');
     this.errors = {};
+    this.moreOpen = false;
   }
 
   override disconnectedCallback(): void {
@@ -185,6 +208,8 @@ export class HistoryFilters extends LitElement {
   override render() {
     const value = (event: Event) => (event.target as HTMLInputElement | HTMLSelectElement).value;
     const invalid = (name: keyof FilterFields) => (this.errors[name] ? 'true' : 'false');
+    // Dates, kind and amounts open their disclosure by themselves when one is set (or in error).
+    const moreSet = MORE_FILTER_FIELDS.filter((name) => this.fields[name].trim() !== '' || this.errors[name]).length;
     return html`<form
       role="search"
       aria-label="Filter the history"
@@ -193,71 +218,73 @@ export class HistoryFilters extends LitElement {
         this.apply();
       }}
     >
-      <div class="fields">
-        ${this.field(
-          'from',
-          'Date from',
-          (described) => html`<input type="date" name="from" .value=${this.fields.from} aria-invalid=${invalid('from')} aria-describedby=${ifDefined(described)} @change=${(e: Event) => this.edit('from', value(e), 'apply')} />`,
-        )}
-        ${this.field(
-          'to',
-          'Date to',
-          (described) => html`<input type="date" name="to" .value=${this.fields.to} aria-invalid=${invalid('to')} aria-describedby=${ifDefined(described)} @change=${(e: Event) => this.edit('to', value(e), 'apply')} />`,
-        )}
-        ${this.field(
-          'kind',
-          'Kind',
-          () => html`<select name="kind" .value=${this.fields.kind} @change=${(e: Event) => this.edit('kind', value(e), 'apply')}>
-            <option value="" ?selected=${this.fields.kind === ''}>Any</option>
-            ${TRANSACTION_KINDS.map((kind) => html`<option value=${kind} ?selected=${this.fields.kind === kind}>${kind[0].toUpperCase() + kind.slice(1)}</option>`)}
-          </select>`,
-        )}
-        ${this.field(
-          'minAmount',
-          `Amount at least (${this.currency})`,
-          (described) => html`<input
-            name="minAmount"
-            inputmode="decimal"
-            autocomplete="off"
-            placeholder="0.00"
-            .value=${this.fields.minAmount}
-            aria-invalid=${invalid('minAmount')}
-            aria-describedby=${ifDefined(described)}
-            @input=${(e: Event) => this.edit('minAmount', value(e), 'wait')}
-            @change=${() => this.apply()}
-          />`,
-        )}
-        ${this.field(
-          'maxAmount',
-          `Amount at most (${this.currency})`,
-          (described) => html`<input
-            name="maxAmount"
-            inputmode="decimal"
-            autocomplete="off"
-            placeholder="any"
-            .value=${this.fields.maxAmount}
-            aria-invalid=${invalid('maxAmount')}
-            aria-describedby=${ifDefined(described)}
-            @input=${(e: Event) => this.edit('maxAmount', value(e), 'wait')}
-            @change=${() => this.apply()}
-          />`,
-        )}
-        ${this.field(
-          'q',
-          'Search description or name',
-          (described) => html`<input
-            type="search"
-            name="q"
-            maxlength=${HISTORY_SEARCH_TEXT_MAX}
-            autocomplete="off"
-            .value=${this.fields.q}
-            aria-invalid=${invalid('q')}
-            aria-describedby=${ifDefined(described)}
-            @input=${(e: Event) => this.edit('q', value(e), 'debounce')}
-          />`,
-          true,
-        )}
-      </div>
+      ${this.field(
+        'q',
+        'Search description or name',
+        (described) => html`<input
+          type="search"
+          name="q"
+          maxlength=${HISTORY_SEARCH_TEXT_MAX}
+          autocomplete="off"
+          .value=${this.fields.q}
+          aria-invalid=${invalid('q')}
+          aria-describedby=${ifDefined(described)}
+          @input=${(e: Event) => this.edit('q', value(e), 'debounce')}
+        />`,
+      )}
+      <details class="more" ?open=${this.moreOpen || moreSet > 0} @toggle=${(e: Event) => (this.moreOpen = (e.target as HTMLDetailsElement).open)}>
+        <summary>More filters${moreSet > 0 ? ` (${moreSet} set)` : ''}</summary>
+        <div class="fields">
+          ${this.field(
+            'from',
+            'Date from',
+            (described) => html`<input type="date" name="from" .value=${this.fields.from} aria-invalid=${invalid('from')} aria-describedby=${ifDefined(described)} @change=${(e: Event) => this.edit('from', value(e), 'apply')} />`,
+          )}
+          ${this.field(
+            'to',
+            'Date to',
+            (described) => html`<input type="date" name="to" .value=${this.fields.to} aria-invalid=${invalid('to')} aria-describedby=${ifDefined(described)} @change=${(e: Event) => this.edit('to', value(e), 'apply')} />`,
+          )}
+          ${this.field(
+            'kind',
+            'Kind',
+            () => html`<select name="kind" .value=${this.fields.kind} @change=${(e: Event) => this.edit('kind', value(e), 'apply')}>
+              <option value="" ?selected=${this.fields.kind === ''}>Any</option>
+              ${TRANSACTION_KINDS.map((kind) => html`<option value=${kind} ?selected=${this.fields.kind === kind}>${kind[0].toUpperCase() + kind.slice(1)}</option>`)}
+            </select>`,
+          )}
+          ${this.field(
+            'minAmount',
+            `Amount at least (${this.currency})`,
+            (described) => html`<input
+              name="minAmount"
+              inputmode="decimal"
+              autocomplete="off"
+              placeholder="0.00"
+              .value=${this.fields.minAmount}
+              aria-invalid=${invalid('minAmount')}
+              aria-describedby=${ifDefined(described)}
+              @input=${(e: Event) => this.edit('minAmount', value(e), 'wait')}
+              @change=${() => this.apply()}
+            />`,
+          )}
+          ${this.field(
+            'maxAmount',
+            `Amount at most (${this.currency})`,
+            (described) => html`<input
+              name="maxAmount"
+              inputmode="decimal"
+              autocomplete="off"
+              placeholder="any"
+              .value=${this.fields.maxAmount}
+              aria-invalid=${invalid('maxAmount')}
+              aria-describedby=${ifDefined(described)}
+              @input=${(e: Event) => this.edit('maxAmount', value(e), 'wait')}
+              @change=${() => this.apply()}
+            />`,
+          )}
+        </div>
+      </details>
       <div class="actions">
         <button type="submit">Apply filters</button>
         <button type="button" class="secondary" @click=${this.clear} ?disabled=${!hasHistoryFilter(this.filter) && Object.values(this.fields).every((text) => text.trim() === '')}>Clear filters</button>
