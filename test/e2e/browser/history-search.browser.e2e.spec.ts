@@ -30,7 +30,7 @@ describe('history search in the browser', () => {
   const filters = () => page.locator('history-filters');
   /** Dates, kind and amounts sit behind "More filters": opened unless it is (it opens by itself while one is set). */
   async function openMoreFilters(): Promise<void> {
-    if (!(await filters().locator('details.more').evaluate((details) => (details as HTMLDetailsElement).open))) await filters().getByText('More filters').click();
+    if ((await filters().locator('details.more').getAttribute('open')) === null) await filters().getByText('More filters').click();
   }
   const descriptions = async () => (await rows().allTextContents()).map((text) => text.replace(/\s+/g, ' '));
   /** The history shows exactly `count` rows within 5 s (the rows live in shadow roots, which locators pierce). */

@@ -232,3 +232,30 @@ export const factListStyles = css`
     overflow-wrap: anywhere;
   }
 `;
+
+/** A question asked before acting ("Send $X to Bob B.?", "Save Bob B. as …?"): the boxed question and its buttons, and the disabled form behind it. */
+export const confirmStepStyles = css`
+  fieldset {
+    border: 0;
+    margin: 0;
+    padding: 0;
+    min-width: 0;
+  }
+  .confirm {
+    border: 1px solid var(--bank-accent);
+    border-radius: var(--bank-radius);
+    background: var(--bank-surface-2);
+    padding: 0.75rem 1rem;
+    display: grid;
+    gap: 0.6rem;
+  }
+  .confirm p {
+    margin: 0;
+  }
+  .buttons {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+    align-items: center;
+  }
+`;

@@ -8,7 +8,7 @@ import type { TransferHeld } from '@bank/contracts/holds';
 import type { PayeeView } from '@bank/contracts/payees';
 import { sessionContext } from '../../session/session-context';
 import { formatMoney, parseMoney } from '../../format/money';
-import { sharedStyles } from '../shared-styles';
+import { confirmStepStyles, sharedStyles } from '../shared-styles';
 import { FormState, schemaFieldErrors, type FieldErrors } from '../form-errors';
 import { HOLD_REASON_LABELS } from '../hold-labels';
 import { moneyProblemMessage } from './money-problems';
@@ -54,33 +54,12 @@ export class MoneyForm extends LitElement {
 
   static override styles = [
     sharedStyles,
+    confirmStepStyles,
     css`
       .row {
         display: grid;
         gap: 0.85rem;
         grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr));
-      }
-      fieldset {
-        border: 0;
-        margin: 0;
-        padding: 0;
-        min-width: 0;
-      }
-      .confirm {
-        border: 1px solid var(--bank-accent);
-        border-radius: var(--bank-radius);
-        background: var(--bank-surface-2);
-        padding: 0.75rem 1rem;
-        display: grid;
-        gap: 0.6rem;
-      }
-      .confirm p {
-        margin: 0;
-      }
-      .buttons {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
       }
     `,
   ];
