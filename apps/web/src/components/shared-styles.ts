@@ -259,3 +259,13 @@ export const confirmStepStyles = css`
     align-items: center;
   }
 `;
+
+/** A page of its own (`#/payees`, `#/scheduled`, `#/statements`, `#/security`): one centred column of cards. */
+export const pageStyles = css`
+  :host {
+    display: grid;
+    gap: var(--bank-gap);
+    max-width: 56rem;
+    margin: 0 auto;
+  }
+`;

@@ -5,7 +5,7 @@ import type { AccountLookup } from '@bank/contracts/accounts';
 import { ApiProblem } from '@bank/contracts/client/api-problem';
 import { CreatePayeeRequestSchema, PAYEE_NICKNAME_MAX, type CreatePayeeRequest, type PayeeView } from '@bank/contracts/payees';
 import { sessionContext } from '../../session/session-context';
-import { confirmStepStyles, sharedStyles } from '../shared-styles';
+import { confirmStepStyles, pageStyles, sharedStyles } from '../shared-styles';
 import { FormState, problemMessage, schemaFieldErrors } from '../form-errors';
 import { payeesPageStyles } from './payees-page.styles';
 
@@ -45,7 +45,7 @@ export class PayeesPage extends LitElement {
     args: () => [],
   });
 
-  static override styles = [sharedStyles, confirmStepStyles, payeesPageStyles];
+  static override styles = [sharedStyles, pageStyles, confirmStepStyles, payeesPageStyles];
 
   constructor() {
     super();

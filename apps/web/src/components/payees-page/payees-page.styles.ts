@@ -1,12 +1,6 @@
 import { css } from 'lit';
 
 export const payeesPageStyles = css`
-  :host {
-    display: grid;
-    gap: var(--bank-gap);
-    max-width: 56rem;
-    margin: 0 auto;
-  }
   .fields {
     display: grid;
     gap: 0.85rem;

@@ -1,10 +1,6 @@
 import { css } from 'lit';
 
 export const scheduledTransfersPageStyles = css`
-  :host {
-    display: grid;
-    gap: 1rem;
-  }
   .row {
     display: grid;
     gap: 0.85rem;

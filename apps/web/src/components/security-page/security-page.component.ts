@@ -4,7 +4,7 @@ import { Task } from '@lit/task';
 import { ChangePasswordRequestSchema, type SessionView } from '@bank/contracts/auth';
 import { sessionContext } from '../../session/session-context';
 import { formatDateTime } from '../../format/money';
-import { sharedStyles } from '../shared-styles';
+import { pageStyles, sharedStyles } from '../shared-styles';
 import { FormState, problemMessage, schemaFieldErrors } from '../form-errors';
 import { securityPageStyles } from './security-page.styles';
 import '../two-factor-settings/two-factor-settings.component';
@@ -33,7 +33,7 @@ export class SecurityPage extends LitElement {
     args: () => [],
   });
 
-  static override styles = [sharedStyles, securityPageStyles];
+  static override styles = [sharedStyles, pageStyles, securityPageStyles];
 
   constructor() {
     super();

@@ -1,12 +1,6 @@
 import { css } from 'lit';
 
 export const securityPageStyles = css`
-  :host {
-    display: grid;
-    gap: var(--bank-gap);
-    max-width: 56rem;
-    margin: 0 auto;
-  }
   .actions {
     display: flex;
     flex-wrap: wrap;

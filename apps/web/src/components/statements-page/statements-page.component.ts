@@ -4,7 +4,7 @@ import { Task } from '@lit/task';
 import type { AccountView } from '@bank/contracts/accounts';
 import { monthsNewestFirst, statementFileName, type StatementFormat } from '@bank/contracts/statements';
 import { sessionContext } from '../../session/session-context';
-import { sharedStyles } from '../shared-styles';
+import { pageStyles, sharedStyles } from '../shared-styles';
 import { problemMessage } from '../form-errors';
 import { statementsPageStyles } from './statements-page.styles';
 
@@ -41,7 +41,7 @@ export class StatementsPage extends LitElement {
     args: () => [this.selectedId ?? this.accounts.value?.[0]?.id] as [string | undefined],
   });
 
-  static override styles = [sharedStyles, statementsPageStyles];
+  static override styles = [sharedStyles, pageStyles, statementsPageStyles];
 
   constructor() {
     super();

@@ -1,12 +1,6 @@
 import { css } from 'lit';
 
 export const statementsPageStyles = css`
-  :host {
-    display: grid;
-    gap: var(--bank-gap);
-    max-width: 56rem;
-    margin: 0 auto;
-  }
   label.account {
     display: grid;
     gap: 0.25rem;
