@@ -3,6 +3,7 @@ import { luhnCheckDigit } from '@bank/contracts/account-number';
 import { PAYEES_MAX, type PayeeList, type PayeeView } from '@bank/contracts/payees';
 import type { SecurityEventView } from '@bank/contracts/security';
 import { bearer, TestApp, TEST_PASSWORD, TEST_PIN, uniqueEmail, type TestCustomer } from '../../../test/support/test-app';
+import { testRedisPrefix } from '../../../test/support/test-env';
 
 /** A valid number (check digit right) that no account has. */
 function unusedAccountNumber(): string {
@@ -141,7 +142,7 @@ describe('probing account numbers: lookups and payees share the lookup limit; pa
   beforeAll(async () => {
     // Counted under a Redis prefix of its own: with limits on, this file's admin sign-in would
     // otherwise count toward the admin's per-email login limit of every other file in the run.
-    t = await TestApp.start({ RATE_LIMITS: 'on', RATE_LIMIT_LOOKUP_PER_USER: '3/60', REDIS_KEY_PREFIX: `bankingcore-test:payees-${Date.now()}:` });
+    t = await TestApp.start({ RATE_LIMITS: 'on', RATE_LIMIT_LOOKUP_PER_USER: '3/60', REDIS_KEY_PREFIX: `${testRedisPrefix()}payees:` });
   });
   afterAll(() => t.close());
 
