@@ -66,6 +66,22 @@ describe('session, polling fallback, long histories', () => {
     expect(await page.locator('security-page two-factor-settings').count()).toBe(1);
   });
 
+  it('a session signed out from another device leaves the Security page at once, without a reload', async () => {
+    const customer = await stack.app.newCustomer();
+    const sidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
+    const page = await newPage();
+    await signIn(page, stack.app.url, customer.email, customer.password, 'customer-dashboard');
+    await page.getByText('Live', { exact: true }).waitFor({ timeout: 10_000 });
+    await page.getByRole('link', { name: 'Security' }).click();
+    const first = page.locator(`security-page tr[data-session-id="${sidOf(customer.accessToken)}"]`);
+    await first.waitFor();
+    // A third device signs in and ends the first session.
+    const third = await stack.app.http().post('/api/v1/auth/login').send({ email: customer.email, password: customer.password }).expect(200);
+    await stack.app.http().delete(`/api/v1/auth/sessions/${sidOf(customer.accessToken)}`).set(bearer(third.body.accessToken as string)).expect(204);
+    await first.waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator(`security-page tr[data-session-id="${sidOf(third.body.accessToken as string)}"]`).waitFor();
+  });
+
   it('two-factor sign-in: enrol with a code computed from the shown secret, keep the recovery codes, sign out, sign in with two steps', async () => {
     const customer = await stack.app.newFundedCustomer(1_000);
     const page = await newPage();

@@ -3,6 +3,7 @@ import { ContextConsumer } from '@lit/context';
 import { Task } from '@lit/task';
 import { ChangePasswordRequestSchema, type SessionView } from '@bank/contracts/auth';
 import { sessionContext } from '../../session/session-context';
+import { LiveSubscriptions } from '../../live/live-subscriptions';
 import { formatDateTime } from '../../format/money';
 import { pageStyles, sharedStyles } from '../shared-styles';
 import { FormState, problemMessage, schemaFieldErrors } from '../form-errors';
@@ -18,8 +19,8 @@ export function deviceName(userAgent: string | null): string {
 }
 
 /**
- * The Security page, for every role: where the user is signed in (this device marked) with sign
- * out one / all others, the password change (checked with the api's own schema first), and the
+ * The Security page, for every role: where the user is signed in (this device marked, live as
+ * sessions end elsewhere) with sign out one / all others, the password change (checked with the api's own schema first), and the
  * two-factor settings.
  */
 export class SecurityPage extends LitElement {
@@ -32,6 +33,13 @@ export class SecurityPage extends LitElement {
     task: async () => (await this.session.value!.api.sessions()).items,
     args: () => [],
   });
+
+  // A session ended from another device (or by a password change there) leaves this list at once.
+  private readonly live = new LiveSubscriptions(
+    this,
+    (live) => [live.on('session.revoked', () => void this.sessions.run())],
+    () => void this.sessions.run(),
+  );
 
   static override styles = [sharedStyles, pageStyles, securityPageStyles];
 
