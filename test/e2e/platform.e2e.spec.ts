@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { dropDatabase } from '../../libs/db/src/prepare-database';
 import { DEMO_CUSTOMERS, DEMO_EMPLOYEE, DEMO_PASSWORD } from '../../libs/onboarding/src/demo/demo-users';
 import { freePort, RunningProcess } from '../support/processes';
-import { REDIS_URL, uniqueDatabaseUrl } from '../support/test-env';
+import { REDIS_URL, testRedisPrefix, uniqueDatabaseUrl } from '../support/test-env';
 import { eventually } from '../support/live-client';
 
 /**
@@ -18,7 +18,7 @@ describe('the platform from one command (built api + worker)', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    env = { DATABASE_URL: databaseUrl, REDIS_URL, PORT: String(port), REDIS_KEY_PREFIX: `bankingcore-test:platform-${port}:`, LOG_LEVEL: 'info' };
+    env = { DATABASE_URL: databaseUrl, REDIS_URL, PORT: String(port), REDIS_KEY_PREFIX: `${testRedisPrefix()}platform-${port}:`, LOG_LEVEL: 'info' };
   });
 
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { dropDatabase } from '../../libs/db/src/prepare-database';
 import { MIGRATIONS } from '../../libs/db/src/migrations/migration-list';
 import { freePort, RunningProcess } from '../support/processes';
-import { REDIS_URL, uniqueDatabaseUrl } from '../support/test-env';
+import { REDIS_URL, testRedisPrefix, uniqueDatabaseUrl } from '../support/test-env';
 
 const API = 'dist/apps/api/src/main.js';
 const WORKER = 'dist/apps/worker/src/main.js';
@@ -31,7 +31,7 @@ describe('start-up of each built app alone', () => {
 
   it('starts the worker alone: it creates and migrates its database, connects, idles, and stops on SIGTERM', async () => {
     const databaseUrl = uniqueDatabaseUrl('worker');
-    const prefix = `bankingcore-test:worker-${Date.now()}:`;
+    const prefix = `${testRedisPrefix()}worker-${Date.now()}:`;
     const worker = new RunningProcess([WORKER], { DATABASE_URL: databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: prefix });
     try {
       await worker.waitFor(/worker ready/);
@@ -53,7 +53,7 @@ describe('start-up of each built app alone', () => {
   it('starts the api alone and finishes an in-flight request before exiting on SIGTERM', async () => {
     const databaseUrl = uniqueDatabaseUrl('api');
     const port = await freePort();
-    const api = new RunningProcess([API], { DATABASE_URL: databaseUrl, REDIS_URL, PORT: String(port), READY_REQUIRES_WORKER: 'false', REDIS_KEY_PREFIX: `bankingcore-test:api-${port}:` });
+    const api = new RunningProcess([API], { DATABASE_URL: databaseUrl, REDIS_URL, PORT: String(port), READY_REQUIRES_WORKER: 'false', REDIS_KEY_PREFIX: `${testRedisPrefix()}api-${port}:` });
     try {
       await api.waitFor(/api listening/);
       expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
@@ -77,7 +77,7 @@ describe('start-up of each built app alone', () => {
   it('a client keeping its connection alive and busy does not hold a stopping api open: after SIGTERM its answers close the connection', async () => {
     const databaseUrl = uniqueDatabaseUrl('keepalive');
     const port = await freePort();
-    const api = new RunningProcess([API], { DATABASE_URL: databaseUrl, REDIS_URL, PORT: String(port), READY_REQUIRES_WORKER: 'false', REDIS_KEY_PREFIX: `bankingcore-test:keepalive-${port}:` });
+    const api = new RunningProcess([API], { DATABASE_URL: databaseUrl, REDIS_URL, PORT: String(port), READY_REQUIRES_WORKER: 'false', REDIS_KEY_PREFIX: `${testRedisPrefix()}keepalive-${port}:` });
     // One kept-alive connection for everything below, as a balancer's health checks or nginx's upstream pool use.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const call = (method: string, path: string, body?: object) =>

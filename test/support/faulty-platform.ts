@@ -6,7 +6,7 @@ import { dropDatabase, prepareDatabase } from '../../libs/db/src/prepare-databas
 import { freePort, RunningProcess } from './processes';
 import { TcpProxy } from './tcp-proxy';
 import { TEST_PASSWORD, TEST_PIN, uniqueEmail } from './test-app';
-import { REDIS_URL, uniqueDatabaseUrl } from './test-env';
+import { REDIS_URL, testRedisPrefix, uniqueDatabaseUrl } from './test-env';
 
 /** One HTTP answer as a client saw it: `status` 0 when no answer came (connection refused or reset). */
 export interface Answer<T = unknown> {
@@ -52,7 +52,7 @@ export class FaultyPlatform {
     const launcher = new RunningProcess(['scripts/start-platform.mjs'], {
       DATABASE_URL: postgres.proxied(databaseUrl),
       REDIS_URL: redis.proxied(REDIS_URL),
-      REDIS_KEY_PREFIX: `bankingcore-test:${label}-${port}:`,
+      REDIS_KEY_PREFIX: `${testRedisPrefix()}${label}-${port}:`,
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',

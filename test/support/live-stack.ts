@@ -1,7 +1,7 @@
 import { prepareDatabase, dropDatabase } from '../../libs/db/src/prepare-database';
 import { freePort, RunningProcess } from './processes';
 import { TestApp } from './test-app';
-import { REDIS_URL, uniqueDatabaseUrl } from './test-env';
+import { REDIS_URL, testRedisPrefix, uniqueDatabaseUrl } from './test-env';
 
 /**
  * A platform of its own for live-event tests: a fresh database and Redis prefix, an api in this
@@ -23,7 +23,7 @@ export class LiveStack {
   /** `env` goes to the in-process api and to every process started; it may name another `REDIS_URL`. */
   static async start(label: string, env: Record<string, string> = {}): Promise<LiveStack> {
     const databaseUrl = uniqueDatabaseUrl(label);
-    const redisKeyPrefix = `bankingcore-test:${label}-${Date.now()}-${process.pid}:`;
+    const redisKeyPrefix = `${testRedisPrefix()}${label}-${Date.now()}-${process.pid}:`;
     await prepareDatabase(databaseUrl, { info: () => undefined });
     const app = await TestApp.start({ DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: redisKeyPrefix, ...env });
     const stack = new LiveStack(databaseUrl, redisKeyPrefix, app, env);

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
 import { dropDatabase, prepareDatabase } from '../../libs/db/src/prepare-database';
 import { testConfig, TestApp, type TestStaff } from './test-app';
-import { REDIS_URL, uniqueDatabaseUrl } from './test-env';
+import { REDIS_URL, testRedisPrefix, uniqueDatabaseUrl } from './test-env';
 import { startWorkerContext } from './worker-context';
 
 /**
@@ -24,7 +24,7 @@ export class OwnPlatform {
   /** `overrides`: environment variables for both processes (e.g. a short HOLD_TTL_S); `workerOverrides`: for the worker only. */
   static async start(label: string, overrides: Record<string, string> = {}, workerOverrides: Record<string, string> = {}): Promise<OwnPlatform> {
     const databaseUrl = uniqueDatabaseUrl(label);
-    const env = { DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: `bankingcore-test:${label}-${Date.now()}-${process.pid}:`, ...overrides };
+    const env = { DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: `${testRedisPrefix()}${label}-${Date.now()}-${process.pid}:`, ...overrides };
     await prepareDatabase(databaseUrl, { info: () => undefined });
     const app = await TestApp.start(env);
     const worker = await startWorkerContext(testConfig({ ...env, ...workerOverrides }));

@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { REDIS_URL } from './test-env';
+import { REDIS_URL, testRedisPrefix } from './test-env';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
@@ -99,7 +99,7 @@ export async function startNativeStack(databaseUrl: string, env: Record<string, 
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     REDIS_URL,
-    REDIS_KEY_PREFIX: `bankingcore-test:stack-${port}:`,
+    REDIS_KEY_PREFIX: `${testRedisPrefix()}stack-${port}:`,
     ...env,
   });
   await stack.waitFor(/stack is ready/, 60_000);

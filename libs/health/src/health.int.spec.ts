@@ -1,4 +1,5 @@
 import { TestApp } from '../../../test/support/test-app';
+import { testRedisPrefix } from '../../../test/support/test-env';
 
 describe('health and operations (HTTP)', () => {
   let t: TestApp;
@@ -18,7 +19,7 @@ describe('health and operations (HTTP)', () => {
   });
 
   it('is not ready while no worker reports, when readiness waits for one', async () => {
-    const strict = await TestApp.start({ READY_REQUIRES_WORKER: 'true', REDIS_KEY_PREFIX: `bankingcore-test:no-worker-${Date.now()}:` });
+    const strict = await TestApp.start({ READY_REQUIRES_WORKER: 'true', REDIS_KEY_PREFIX: `${testRedisPrefix()}no-worker-${Date.now()}:` });
     try {
       const response = await strict.http().get('/health/ready').expect(503);
       expect(response.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', checks: { worker: { status: 'down' } } });
