@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import type { Response } from 'supertest';
-import { dropDatabase, prepareDatabase } from '../../libs/db/src/prepare-database';
 import { bearer, TestApp, type TestCustomer, type TestStaff } from '../support/test-app';
-import { uniqueDatabaseUrl } from '../support/test-env';
 
 /**
  * Hostile input, property-based (fast-check), over every JSON endpoint and every list query:
@@ -94,18 +92,13 @@ describe('hostile input over every JSON endpoint (property-based)', () => {
   };
 
   // A database of its own: "no row changed" is checked over every table, which other tests would write to.
-  const databaseUrl = uniqueDatabaseUrl('hostile');
   beforeAll(async () => {
-    await prepareDatabase(databaseUrl, { info: () => undefined });
-    t = await TestApp.start({ DATABASE_URL: databaseUrl });
+    t = await TestApp.startOnOwnDatabase('hostile');
     [alice, bob, employee, admin] = await Promise.all([t.newFundedCustomer(100_000), t.newCustomer(), t.newStaff('employee'), t.admin()]);
     requestId = (await t.http().post('/api/v1/service-requests').set(bearer(alice.accessToken)).send({ type: 'card_pin_reset', details: {} }).expect(202)).body.id;
     digestBefore = await digest();
   });
-  afterAll(async () => {
-    await t?.close();
-    await dropDatabase(databaseUrl);
-  });
+  afterAll(() => t?.close());
 
   const expectProblem = (response: Response, route: string, label: string) => {
     answers.push({ route, label, status: response.status });

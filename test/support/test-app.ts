@@ -11,7 +11,8 @@ import { Clock } from '@bank/auth/clock';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-api';
 import { createHttpAdapter } from '../../apps/api/src/http-edge/http-adapter';
-import { REDIS_URL, testDatabaseUrl, testRedisPrefix } from './test-env';
+import { dropDatabase, prepareDatabase } from '@bank/db/prepare-database';
+import { REDIS_URL, testDatabaseUrl, testRedisPrefix, uniqueDatabaseUrl } from './test-env';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
 export const TEST_PIN = '4321';
@@ -60,12 +61,33 @@ export function uniqueEmail(label = 'user'): string {
  * for the people a test needs.
  */
 export class TestApp {
+  /** Set by startOnOwnDatabase: the database close() drops. */
+  private ownDatabaseUrl: string | undefined;
+
   private constructor(
     readonly app: NestFastifyApplication,
     readonly config: AppConfig,
     /** Every route the HTTP server registered, as it registered them (the authorization matrix walks them). */
     readonly registeredRoutes: ReadonlyArray<{ method: string; url: string }>,
   ) {}
+
+  /**
+   * An api on a database of its own, migrated now and dropped by close(): for a test whose data
+   * would disturb the run's shared database (balances past 2^53 in everyone's totals) or be
+   * disturbed by it ("no row changed", "the newest events"). The database is at `config.databaseUrl`.
+   */
+  static async startOnOwnDatabase(label: string, overrides: Record<string, string> = {}): Promise<TestApp> {
+    const databaseUrl = uniqueDatabaseUrl(label);
+    await prepareDatabase(databaseUrl, { info: () => undefined });
+    try {
+      const t = await TestApp.start({ ...overrides, DATABASE_URL: databaseUrl });
+      t.ownDatabaseUrl = databaseUrl;
+      return t;
+    } catch (error) {
+      await dropDatabase(databaseUrl);
+      throw error;
+    }
+  }
 
   /** `clock` replaces the api's "now" where rules depend on it (TOTP steps, the mfaToken's expiry). */
   static async start(overrides: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestApp> {
@@ -163,6 +185,7 @@ export class TestApp {
 
   async close(): Promise<void> {
     await this.app.close();
+    if (this.ownDatabaseUrl) await dropDatabase(this.ownDatabaseUrl);
   }
 }
 

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { dropDatabase, prepareDatabase } from '@bank/db/prepare-database';
 import { bearer, TestApp } from '../../../test/support/test-app';
-import { uniqueDatabaseUrl } from '../../../test/support/test-env';
 
 /** 2^53 + 1: the first integer a JSON number (an IEEE double) cannot hold. */
 const BEYOND_DOUBLE = 9_007_199_254_740_993n;
@@ -13,20 +11,15 @@ const BEYOND_DOUBLE = 9_007_199_254_740_993n;
  * balances this large would be everyone's totals in the run's shared one.
  */
 describe('admin totals beyond 2^53 minor units (HTTP, a throwaway database)', () => {
-  const databaseUrl = uniqueDatabaseUrl('big_totals');
   let t: TestApp;
   beforeAll(async () => {
-    await prepareDatabase(databaseUrl, { info: () => undefined });
-    t = await TestApp.start({ DATABASE_URL: databaseUrl });
+    t = await TestApp.startOnOwnDatabase('big_totals');
   });
-  afterAll(async () => {
-    await t?.close();
-    await dropDatabase(databaseUrl);
-  });
+  afterAll(() => t?.close());
 
   /** Deposits `amount` as the ledger would record it (a balanced transaction, the entry's running balance), in one database transaction. */
   async function depositBySql(accountId: string, amount: bigint): Promise<void> {
-    const db = new Client({ connectionString: databaseUrl });
+    const db = new Client({ connectionString: t.config.databaseUrl });
     await db.connect();
     try {
       await db.query('begin');

@@ -6,9 +6,7 @@ import { RequestContext } from '@mikro-orm/postgresql';
 import type { Response } from 'supertest';
 import { BackdatedPostingsService, type BackdatedPosting } from '@bank/ledger/backdated/backdated-postings.service';
 import { BackdatedPostingsRepository } from '@bank/ledger/backdated/backdated-postings.repository';
-import { dropDatabase, prepareDatabase } from '@bank/db/prepare-database';
 import { bearer, TestApp, type TestCustomer } from '../../../test/support/test-app';
-import { uniqueDatabaseUrl } from '../../../test/support/test-env';
 import { BankApiClient } from '@bank/contracts/client/bank-api-client';
 import { ApiProblem } from '@bank/contracts/client/api-problem';
 import { formatMinorUnits } from './statement-format';
@@ -77,7 +75,6 @@ const monthText = (date: Date) => date.toISOString().slice(0, 7);
  * test file's admin totals in the run's shared database.
  */
 describe('monthly statements (GET /accounts/:id/statements/:month)', () => {
-  const databaseUrl = uniqueDatabaseUrl('statements');
   let t: TestApp;
   let holder: TestCustomer;
   let payee: TestCustomer;
@@ -100,8 +97,7 @@ describe('monthly statements (GET /accounts/:id/statements/:month)', () => {
     RequestContext.create(t.orm().em, () => t.app.get(BackdatedPostingsService, { strict: false }).postOnce(`statements-test:${postings[0].initiatedBy}`, postings));
 
   beforeAll(async () => {
-    await prepareDatabase(databaseUrl, { info: () => undefined });
-    t = await TestApp.start({ DATABASE_URL: databaseUrl });
+    t = await TestApp.startOnOwnDatabase('statements');
     holder = await t.newCustomer({ fullName: 'Ada Statement' });
     payee = await t.newCustomer({ fullName: 'Zoë Łukasz-李' });
     // A year of history: a salary on the 1st at 00:00, rent at 23:59:59.999 on the month's last day,
@@ -133,10 +129,7 @@ describe('monthly statements (GET /accounts/:id/statements/:month)', () => {
     await t.http().post(`/api/v1/accounts/${holder.accountId}/deposits`).set(bearer(holder.accessToken)).send({ amount: 777, description: 'Today' }).expect(201);
     model.push({ at: new Date(), amount: 777, kind: 'deposit', description: 'Today' });
   });
-  afterAll(async () => {
-    await t?.close();
-    await dropDatabase(databaseUrl);
-  });
+  afterAll(() => t?.close());
 
   it('every month of a year: opening + entries = closing, each opening is the last closing, totals and running balances right', async () => {
     let previousClosing: string | null = null;

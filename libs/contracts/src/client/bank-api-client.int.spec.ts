@@ -7,8 +7,6 @@ import { OutboxRelayRepository } from '@bank/outbox/outbox-relay.repository';
 import { OPEN_REQUEST_STATUSES, type RequestView } from '@bank/contracts/requests';
 import { TestApp, TEST_PASSWORD, TEST_PIN, uniqueEmail } from '../../../../test/support/test-app';
 import { eventually } from '../../../../test/support/live-client';
-import { uniqueDatabaseUrl } from '../../../../test/support/test-env';
-import { dropDatabase, prepareDatabase } from '@bank/db/prepare-database';
 import { BankApiClient } from './bank-api-client';
 import { ApiProblem } from './api-problem';
 import type { TokenResponse } from '../auth';
@@ -52,15 +50,10 @@ describe('BankApiClient against the real api (API.md over HTTP)', () => {
   const lastExchange = () => exchanges[exchanges.length - 1];
 
   // A database of its own: the admin tests read "the newest security events", which other suites write too.
-  const databaseUrl = uniqueDatabaseUrl('client');
   beforeAll(async () => {
-    await prepareDatabase(databaseUrl, { info: () => undefined });
-    t = await TestApp.start({ DATABASE_URL: databaseUrl });
+    t = await TestApp.startOnOwnDatabase('client');
   });
-  afterAll(async () => {
-    await t?.close();
-    await dropDatabase(databaseUrl);
-  });
+  afterAll(() => t?.close());
 
   /** A client signed in with `token`; `null` for an anonymous one. */
   const as = (token: string | null) => new BankApiClient({ baseUrl: t.url, accessToken: () => token, fetch: recordingFetch });
