@@ -205,6 +205,25 @@ export class HistoryFilters extends LitElement {
     >`;
   }
 
+  /** An amount bound in the account's currency: typed freely, applied when left (or with Enter). */
+  private amountField(name: 'minAmount' | 'maxAmount', label: string, placeholder: string) {
+    return this.field(
+      name,
+      `${label} (${this.currency})`,
+      (described) => html`<input
+        name=${name}
+        inputmode="decimal"
+        autocomplete="off"
+        placeholder=${placeholder}
+        .value=${this.fields[name]}
+        aria-invalid=${this.errors[name] ? 'true' : 'false'}
+        aria-describedby=${ifDefined(described)}
+        @input=${(e: Event) => this.edit(name, (e.target as HTMLInputElement).value, 'wait')}
+        @change=${() => this.apply()}
+      />`,
+    );
+  }
+
   override render() {
     const value = (event: Event) => (event.target as HTMLInputElement | HTMLSelectElement).value;
     const invalid = (name: keyof FilterFields) => (this.errors[name] ? 'true' : 'false');
@@ -253,36 +272,7 @@ export class HistoryFilters extends LitElement {
               ${TRANSACTION_KINDS.map((kind) => html`<option value=${kind} ?selected=${this.fields.kind === kind}>${kind[0].toUpperCase() + kind.slice(1)}</option>`)}
             </select>`,
           )}
-          ${this.field(
-            'minAmount',
-            `Amount at least (${this.currency})`,
-            (described) => html`<input
-              name="minAmount"
-              inputmode="decimal"
-              autocomplete="off"
-              placeholder="0.00"
-              .value=${this.fields.minAmount}
-              aria-invalid=${invalid('minAmount')}
-              aria-describedby=${ifDefined(described)}
-              @input=${(e: Event) => this.edit('minAmount', value(e), 'wait')}
-              @change=${() => this.apply()}
-            />`,
-          )}
-          ${this.field(
-            'maxAmount',
-            `Amount at most (${this.currency})`,
-            (described) => html`<input
-              name="maxAmount"
-              inputmode="decimal"
-              autocomplete="off"
-              placeholder="any"
-              .value=${this.fields.maxAmount}
-              aria-invalid=${invalid('maxAmount')}
-              aria-describedby=${ifDefined(described)}
-              @input=${(e: Event) => this.edit('maxAmount', value(e), 'wait')}
-              @change=${() => this.apply()}
-            />`,
-          )}
+          ${this.amountField('minAmount', 'Amount at least', '0.00')} ${this.amountField('maxAmount', 'Amount at most', 'any')}
         </div>
       </details>
       <div class="actions">
