@@ -269,3 +269,26 @@ export const pageStyles = css`
     margin: 0 auto;
   }
 `;
+
+/** A list of boxed items, one card per thing (held transfers, scheduled transfers): `<ul class="cards">`. */
+export const cardListStyles = css`
+  ul.cards {
+    list-style: none;
+    padding: 0;
+    margin: 0;
+    display: grid;
+    gap: 0.6rem;
+  }
+  ul.cards > li {
+    border: 1px solid var(--bank-border);
+    border-radius: var(--bank-radius-control);
+    padding: var(--bank-item-padding);
+    overflow-wrap: anywhere;
+    display: grid;
+    gap: 0.35rem;
+  }
+  .amount {
+    font-weight: 700;
+    font-variant-numeric: tabular-nums;
+  }
+`;

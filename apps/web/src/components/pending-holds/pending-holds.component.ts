@@ -8,7 +8,7 @@ import { sessionContext } from '../../session/session-context';
 import { LiveSubscriptions } from '../../live/live-subscriptions';
 import { subscribeHolds } from '../../live/subscribe-holds';
 import { formatDateTime, formatMoney } from '../../format/money';
-import { sharedStyles } from '../shared-styles';
+import { cardListStyles, sharedStyles } from '../shared-styles';
 import { problemMessage } from '../form-errors';
 import { HOLD_REASON_LABELS, HOLD_STATUS_LABELS, holdOutcome } from '../hold-labels';
 import { pendingHoldsStyles } from './pending-holds.styles';
@@ -40,7 +40,7 @@ export class PendingHolds extends LitElement {
     () => void this.load(),
   );
 
-  static override styles = [sharedStyles, pendingHoldsStyles];
+  static override styles = [sharedStyles, cardListStyles, pendingHoldsStyles];
 
   constructor() {
     super();
@@ -133,7 +133,7 @@ export class PendingHolds extends LitElement {
       <h2 id="holds-title">Pending transfers (<span data-pending-count>${pending}</span>)</h2>
       ${this.message ? html`<p class="form-error" role="alert">${this.message}</p>` : null}
       ${this.holds.length > 0
-        ? html`<ul aria-label="Transfers held for review, newest first">
+        ? html`<ul class="cards" aria-label="Transfers held for review, newest first">
             ${repeat(
               this.holds,
               (hold) => hold.id,

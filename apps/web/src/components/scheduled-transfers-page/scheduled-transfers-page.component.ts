@@ -17,7 +17,7 @@ import {
 import { sessionContext } from '../../session/session-context';
 import { LiveSubscriptions } from '../../live/live-subscriptions';
 import { formatMoney, parseMoney } from '../../format/money';
-import { pageStyles, sharedStyles } from '../shared-styles';
+import { cardListStyles, pageStyles, sharedStyles } from '../shared-styles';
 import { FormState, problemMessage, schemaFieldErrors, type FieldErrors } from '../form-errors';
 import { RUN_OUTCOME_LABELS, SCHEDULE_STATUS_LABELS, refusalInWords, scheduleInWords } from '../schedule-labels';
 import { scheduledTransfersPageStyles } from './scheduled-transfers-page.styles';
@@ -64,7 +64,7 @@ export class ScheduledTransfersPage extends LitElement {
   private readonly session = new ContextConsumer(this, { context: sessionContext });
   private readonly live = new LiveSubscriptions(this, (live) => [live.on('schedule.updated', ({ data }) => this.upsert(data))], () => void this.load());
 
-  static override styles = [sharedStyles, pageStyles, scheduledTransfersPageStyles];
+  static override styles = [sharedStyles, pageStyles, cardListStyles, scheduledTransfersPageStyles];
 
   constructor() {
     super();
@@ -328,7 +328,7 @@ export class ScheduledTransfersPage extends LitElement {
         <h2 id="schedules-title">Your schedules</h2>
         ${this.message ? html`<p class="form-error" role="alert">${this.message}</p>` : null}
         ${this.schedules.length > 0
-          ? html`<ul class="schedules" aria-label="Scheduled transfers, newest first">
+          ? html`<ul class="cards schedules" aria-label="Scheduled transfers, newest first">
               ${repeat(
                 this.schedules,
                 (schedule) => schedule.id,

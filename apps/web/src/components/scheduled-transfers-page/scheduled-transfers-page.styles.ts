@@ -20,21 +20,6 @@ export const scheduledTransfersPageStyles = css`
     margin: 0.25rem 0 0;
     padding-left: 1.25rem;
   }
-  ul.schedules {
-    list-style: none;
-    padding: 0;
-    margin: 0;
-    display: grid;
-    gap: 0.6rem;
-  }
-  ul.schedules > li {
-    border: 1px solid var(--bank-border);
-    border-radius: var(--bank-radius-control);
-    padding: var(--bank-item-padding);
-    overflow-wrap: anywhere;
-    display: grid;
-    gap: 0.35rem;
-  }
   ul.schedules > li[data-status='active'] {
     border-left: 4px solid var(--bank-accent);
   }
@@ -44,10 +29,6 @@ export const scheduledTransfersPageStyles = css`
     gap: 0.5rem;
     align-items: center;
     justify-content: space-between;
-  }
-  .amount {
-    font-weight: 700;
-    font-variant-numeric: tabular-nums;
   }
   table {
     border-collapse: collapse;
